@@ -1,0 +1,740 @@
+"""The ``microflask`` command line: app discovery, ``run``, ``routes``, ``shell``.
+
+The app comes from ``--app`` / ``MICROFLASK_APP`` or from ``wsgi.py`` / ``app.py``
+in the working directory; commands on ``app.cli`` and ``bp.cli`` run inside its
+app context, and ``.env`` / ``.microflaskenv`` are loaded first when
+python-dotenv is installed.
+"""
+
+from __future__ import annotations
+
+import ast
+import code
+import contextlib
+import importlib.metadata
+import inspect
+import os
+import platform
+import re
+import sys
+import traceback
+import typing as t
+from functools import update_wrapper
+from types import ModuleType
+
+import click
+from click.core import ParameterSource
+from werkzeug.serving import is_running_from_reloader, run_simple
+from werkzeug.utils import import_string
+
+from .globals import _cv_app
+from .helpers import get_debug_flag, get_load_dotenv
+
+if t.TYPE_CHECKING:
+    import ssl
+    from collections.abc import Callable, Iterable
+
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+
+    from .app import Microflask
+
+__all__ = [
+    "AppGroup",
+    "MicroflaskGroup",
+    "NoAppException",
+    "ScriptInfo",
+    "cli",
+    "find_best_app",
+    "load_dotenv",
+    "locate_app",
+    "main",
+    "pass_script_info",
+    "prepare_import",
+    "with_appcontext",
+]
+
+F = t.TypeVar("F", bound="Callable[..., t.Any]")
+
+
+class NoAppException(click.UsageError):
+    """Error raised when no application can be found or loaded."""
+
+
+def _app_class() -> type[Microflask]:
+    from .app import Microflask  # app.py imports this module
+
+    return Microflask
+
+
+def _raised_by_call(func: Callable[..., t.Any], exc: BaseException) -> bool:
+    """Tell whether *exc* came from calling *func*, not from inside its body."""
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code is func.__code__:
+            return False
+        tb = tb.tb_next
+    return True
+
+
+def _call_factory(
+    module: ModuleType,
+    spec: str,
+    factory: Callable[..., t.Any],
+    *args: t.Any,
+    **kw: t.Any,
+) -> Microflask:
+    """Call an app factory and check that it returned an app."""
+    name = module.__name__
+    try:
+        app = factory(*args, **kw)
+    except TypeError as e:
+        if not _raised_by_call(factory, e):
+            raise
+        raise NoAppException(
+            f"Could not call the factory {spec!r} in module {name!r}: {e}."
+            f" Pass its arguments with '{name}:{factory.__name__}(args)'."
+        ) from e
+    if not isinstance(app, _app_class()):
+        raise NoAppException(
+            f"The factory {spec!r} in module {name!r} returned {app!r}, not a Microflask app."
+        )
+    return app
+
+
+def find_best_app(module: ModuleType) -> Microflask:
+    """Return the app a module holds, calling a factory if it holds none.
+
+    Tries ``app`` and ``application``, then the only Microflask instance, then a
+    ``create_app`` or ``make_app`` function called without arguments.
+
+    :raises NoAppException: if none of these gives an app or there are several.
+    """
+    app_class, name = _app_class(), module.__name__
+    for attr in ("app", "application"):
+        if isinstance(candidate := getattr(module, attr, None), app_class):
+            return candidate
+    found = [v for v in vars(module).values() if isinstance(v, app_class)]
+    if len(found) > 1:
+        raise NoAppException(
+            f"Found {len(found)} Microflask apps in module {name!r}."
+            f" Use '{name}:name' to choose one."
+        )
+    if found:
+        return found[0]
+    for attr in ("create_app", "make_app"):
+        if inspect.isfunction(factory := getattr(module, attr, None)):
+            return _call_factory(module, attr, factory)
+    raise NoAppException(
+        f"No Microflask app in module {name!r}: tried the names 'app' and"
+        " 'application', any Microflask instance, and the factories 'create_app'"
+        f" and 'make_app'. Use '{name}:name' to name it."
+    )
+
+
+def _parse_app_spec(
+    spec: str,
+) -> tuple[str, tuple[t.Any, ...] | None, dict[str, t.Any]]:
+    """Split ``name`` or ``factory(literal, key=literal)``; args None if no call."""
+    try:
+        node = ast.parse(spec.strip(), mode="eval").body
+    except SyntaxError:
+        node = None
+    if isinstance(node, ast.Name):
+        return node.id, None, {}
+    if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Name):
+        raise NoAppException(
+            f"Could not parse {spec!r}: give an attribute name like 'app'"
+            " or a factory call like 'create_app()'."
+        )
+    try:
+        if any(k.arg is None for k in node.keywords):
+            raise ValueError("**kwargs")
+        args = tuple(ast.literal_eval(a) for a in node.args)
+        kwargs = {str(k.arg): ast.literal_eval(k.value) for k in node.keywords}
+    except ValueError:
+        raise NoAppException(
+            f"The arguments in {spec!r} must be Python literals"
+            " (strings, numbers, lists, dicts, True, False, None)."
+        ) from None
+    return node.func.id, args, kwargs
+
+
+def _find_app_by_string(module: ModuleType, spec: str) -> Microflask:
+    """Return the app named by *spec* in *module*, calling it if a function."""
+    attr_name, args, kwargs = _parse_app_spec(spec)
+    attr = getattr(module, attr_name, None)
+    if inspect.isfunction(attr):
+        return _call_factory(module, spec, attr, *(args or ()), **kwargs)
+    if args is None and isinstance(attr, _app_class()):
+        return attr
+    raise NoAppException(
+        f"'{module.__name__}:{spec}' did not give a Microflask app: the module's"
+        f" {attr_name!r} is {attr!r}, not an app or a factory function."
+    )
+
+
+def prepare_import(path: str) -> str:
+    """Turn a module path into an importable module name.
+
+    Climbs out of packages (folders with ``__init__.py``), so ``src/pkg/app.py``
+    gives ``pkg.app``, and puts the folder above them first on ``sys.path``.
+    """
+    path = os.path.realpath(path)
+    stem, ext = os.path.splitext(path)
+    if ext == ".py":
+        path = stem
+    if os.path.basename(path) == "__init__":
+        path = os.path.dirname(path)
+    parts: list[str] = []
+    while True:
+        path, part = os.path.split(path)
+        parts.append(part)
+        if not os.path.isfile(os.path.join(path, "__init__.py")):
+            break
+    if sys.path[0] != path:
+        sys.path.insert(0, path)
+    return ".".join(reversed(parts))
+
+
+def locate_app(module_name: str, app_name: str | None) -> Microflask:
+    """Import *module_name* and find the app named *app_name* in it.
+
+    *app_name* is an attribute or a factory call; ``None`` searches the module
+    with :func:`find_best_app`. Every failure is a :exc:`NoAppException`.
+    """
+    try:
+        __import__(module_name)
+    except ImportError as e:
+        missing = e.name if isinstance(e, ModuleNotFoundError) else None
+        if missing and f"{module_name}.".startswith(f"{missing}."):
+            raise NoAppException(f"Could not import {module_name!r}.") from None
+        raise NoAppException(
+            f"Importing {module_name!r} failed:\n\n{traceback.format_exc()}"
+        ) from None
+    module = sys.modules[module_name]
+    if app_name is None:
+        return find_best_app(module)
+    return _find_app_by_string(module, app_name)
+
+
+class ScriptInfo:
+    """The state a command line run shares: how to find the app, and the app.
+
+    :param app_import_path: ``module``, ``module:name`` or a file path.
+    :param create_app: a callable returning the app; wins over the import path.
+    :param set_debug_flag: set ``app.debug`` from ``MICROFLASK_DEBUG`` on load.
+    :param load_dotenv_defaults: load ``.env`` and ``.microflaskenv``, unless
+        ``MICROFLASK_SKIP_DOTENV`` is set.
+    """
+
+    def __init__(
+        self,
+        app_import_path: str | None = None,
+        create_app: Callable[..., Microflask] | None = None,
+        set_debug_flag: bool = True,
+        load_dotenv_defaults: bool = True,
+    ) -> None:
+        self.app_import_path = app_import_path
+        self.create_app = create_app
+        self.set_debug_flag = set_debug_flag
+        self.load_dotenv_defaults = get_load_dotenv(load_dotenv_defaults)
+        self.data: dict[t.Any, t.Any] = {}
+        self._loaded_app: Microflask | None = None
+
+    def load_app(self) -> Microflask:
+        """Load the app once and return it on every call.
+
+        :raises NoAppException: if there is none; the message says what was tried.
+        """
+        if self._loaded_app is not None:
+            return self._loaded_app
+        if self.create_app is not None:
+            app = self.create_app()
+        elif self.app_import_path:
+            # A colon followed by a slash is a Windows drive, not "module:name".
+            path, *name = re.split(r":(?![\\/])", self.app_import_path, maxsplit=1)
+            app = locate_app(prepare_import(path), name[0] if name else None)
+        else:
+            app = self._load_default_file()
+        if self.set_debug_flag:
+            app.debug = get_debug_flag()
+        self._loaded_app = app
+        return app
+
+    def _load_default_file(self) -> Microflask:
+        for filename in ("wsgi.py", "app.py"):
+            if os.path.isfile(filename):
+                return locate_app(prepare_import(filename), None)
+        raise NoAppException(
+            "Could not find a Microflask app: no '--app' option, no"
+            " 'MICROFLASK_APP' environment variable, and no 'wsgi.py' or"
+            f" 'app.py' in {os.getcwd()!r}."
+        )
+
+
+pass_script_info = click.make_pass_decorator(ScriptInfo, ensure=True)
+
+
+def with_appcontext(f: F) -> F:
+    """Wrap a command callback so it runs inside the app context.
+
+    The app is loaded from the :class:`ScriptInfo` unless a context is already
+    pushed; commands on ``app.cli`` get this without the decorator.
+    """
+
+    @click.pass_context
+    def wrapper(ctx: click.Context, /, *args: t.Any, **kwargs: t.Any) -> t.Any:
+        if _cv_app.get(None) is None:
+            app = ctx.ensure_object(ScriptInfo).load_app()
+            ctx.with_resource(app.app_context())
+        return ctx.invoke(f, *args, **kwargs)
+
+    return t.cast(F, update_wrapper(wrapper, f))
+
+
+class AppGroup(click.Group):
+    """A click group whose commands run inside the app context.
+
+    ``command(with_appcontext=False)`` opts a command out; ``group()`` makes
+    nested ``AppGroup``s.
+    """
+
+    def command(  # type: ignore[override]
+        self, *args: t.Any, **kwargs: t.Any
+    ) -> Callable[[Callable[..., t.Any]], click.Command]:
+        """Register a command, wrapped in :func:`with_appcontext` by default."""
+        wrap = kwargs.pop("with_appcontext", True)
+
+        def decorator(f: Callable[..., t.Any]) -> click.Command:
+            callback = with_appcontext(f) if wrap else f
+            return click.Group.command(self, *args, **kwargs)(callback)
+
+        return decorator
+
+    def group(  # type: ignore[override]
+        self, *args: t.Any, **kwargs: t.Any
+    ) -> Callable[[Callable[..., t.Any]], click.Group]:
+        """Register a subgroup, an :class:`AppGroup` unless ``cls`` is given."""
+        kwargs.setdefault("cls", AppGroup)
+        return click.Group.group(self, *args, **kwargs)  # type: ignore[no-any-return]
+
+
+def _set_app(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        ctx.ensure_object(ScriptInfo).app_import_path = value
+
+
+def _set_debug(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    # Through the environment, so a factory sees it before the app exists.
+    source = ctx.get_parameter_source(str(param.name))
+    if source not in (None, ParameterSource.DEFAULT, ParameterSource.DEFAULT_MAP):
+        os.environ["MICROFLASK_DEBUG"] = "1" if value else "0"
+
+
+def _load_env_file(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    try:
+        import dotenv  # noqa: F401
+    except ImportError:
+        if value is not None:
+            raise click.BadParameter(
+                "python-dotenv must be installed to load an env file:"
+                " pip install 'microflask[dotenv]'.",
+                ctx=ctx,
+                param=param,
+            ) from None
+    defaults = ctx.ensure_object(ScriptInfo).load_dotenv_defaults
+    if value is not None or defaults:
+        load_dotenv(value, load_defaults=defaults)
+
+
+def _show_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        version = importlib.metadata.version
+        click.echo(
+            f"Python {platform.python_version()}\nMicroflask"
+            f" {version('microflask')}\nWerkzeug {version('werkzeug')}"
+        )
+        ctx.exit()
+
+
+# Eager options run in order: the env file first, so it can set MICROFLASK_APP.
+_env_file_option = click.Option(
+    ["-e", "--env-file"],
+    type=click.Path(exists=True, dir_okay=False),
+    is_eager=True,
+    expose_value=False,
+    callback=_load_env_file,
+    help="Load environment variables from this file; it wins over .env and"
+    " .microflaskenv, the real environment wins over all. Needs python-dotenv.",
+)
+_app_option = click.Option(
+    ["-A", "--app"],
+    metavar="IMPORT",
+    is_eager=True,
+    expose_value=False,
+    callback=_set_app,
+    help="The app or factory to load, as 'module:name'. The module may be a"
+    " dotted name or a file path; name defaults to app, application, create_app"
+    " or make_app, and may be 'factory(args)'.",
+)
+_debug_option = click.Option(
+    ["--debug/--no-debug"],
+    expose_value=False,
+    callback=_set_debug,
+    help="Set debug mode.",
+)
+_version_option = click.Option(
+    ["--version"],
+    is_flag=True,
+    is_eager=True,
+    expose_value=False,
+    callback=_show_version,
+    help="Show the Python, Microflask and Werkzeug versions.",
+)
+
+
+class MicroflaskGroup(AppGroup):
+    """The ``microflask`` command group: built-in, plugin and app commands.
+
+    :param add_default_commands: add ``run``, ``shell`` and ``routes``.
+    :param create_app: a callable returning the app, instead of discovery.
+    :param add_version_option: add ``--version``.
+    :param load_dotenv: load ``.env`` and ``.microflaskenv`` when present.
+    :param set_debug_flag: set ``app.debug`` from ``MICROFLASK_DEBUG``.
+    """
+
+    def __init__(
+        self,
+        add_default_commands: bool = True,
+        create_app: Callable[..., Microflask] | None = None,
+        add_version_option: bool = True,
+        load_dotenv: bool = True,
+        set_debug_flag: bool = True,
+        **extra: t.Any,
+    ) -> None:
+        params = [
+            *extra.pop("params", ()),
+            _env_file_option,
+            _app_option,
+            _debug_option,
+        ]
+        if add_version_option:
+            params.append(_version_option)
+        extra.setdefault("context_settings", {})
+        extra["context_settings"].setdefault("auto_envvar_prefix", "MICROFLASK")
+        super().__init__(params=params, **extra)
+        self.create_app = create_app
+        self.load_dotenv = load_dotenv
+        self.set_debug_flag = set_debug_flag
+        self._plugins_loaded = False
+        if add_default_commands:
+            for command in (run_command, shell_command, routes_command):
+                self.add_command(command)
+
+    def _load_plugin_commands(self) -> None:
+        if not self._plugins_loaded:
+            for entry in importlib.metadata.entry_points(group="microflask.commands"):
+                self.add_command(entry.load(), entry.name)
+            self._plugins_loaded = True
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """Find a built-in or plugin command, else one from ``app.cli``."""
+        self._load_plugin_commands()
+        if (command := super().get_command(ctx, cmd_name)) is not None:
+            return command
+        try:
+            app = ctx.ensure_object(ScriptInfo).load_app()
+        except NoAppException as e:
+            click.secho(f"Error: {e.format_message()}\n", err=True, fg="red")
+            return None
+        current = _cv_app.get(None)
+        if current is None or current.app is not app:
+            ctx.with_resource(app.app_context())
+        return app.cli.get_command(ctx, cmd_name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """List built-in, plugin and app commands; show why the app failed."""
+        self._load_plugin_commands()
+        names = set(super().list_commands(ctx))
+        try:
+            names.update(ctx.ensure_object(ScriptInfo).load_app().cli.list_commands(ctx))
+        except NoAppException as e:
+            click.secho(f"Error: {e.format_message()}\n", err=True, fg="red")
+        except Exception:
+            click.secho(f"{traceback.format_exc()}\n", err=True, fg="red")
+        return sorted(names)
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: t.Any,
+    ) -> click.Context:
+        """Make the context with a :class:`ScriptInfo` as its ``obj``."""
+        # Tells app.run() to do nothing when a module calls it at import time.
+        os.environ["MICROFLASK_RUN_FROM_CLI"] = "true"
+        if "obj" not in extra and "obj" not in self.context_settings:
+            extra["obj"] = ScriptInfo(
+                create_app=self.create_app,
+                set_debug_flag=self.set_debug_flag,
+                load_dotenv_defaults=self.load_dotenv,
+            )
+        return super().make_context(info_name, args, parent=parent, **extra)
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """Apply ``--env-file`` and ``--app`` early when only help is shown."""
+        # Help skips eager options, so app commands would be missing from it.
+        help_only = len(args) == 1 and args[0] in self.get_help_option_names(ctx)
+        if (not args and self.no_args_is_help) or help_only:
+            _env_file_option.handle_parse_result(ctx, {}, [])
+            _app_option.handle_parse_result(ctx, {}, [])
+        return super().parse_args(ctx, args)
+
+
+def load_dotenv(path: str | os.PathLike[str] | None = None, load_defaults: bool = True) -> bool:
+    """Load environment variables from dotenv files.
+
+    *path* wins over ``.env``, which wins over ``.microflaskenv`` (both found by
+    searching up from the working directory); variables already set in the
+    environment are never replaced. Does nothing without python-dotenv.
+
+    :return: whether any file set a variable.
+    """
+    try:
+        import dotenv
+    except ImportError:
+        if path or os.path.isfile(".env") or os.path.isfile(".microflaskenv"):
+            click.secho(
+                " * Tip: there are .env files here; install python-dotenv to use them.",
+                fg="yellow",
+                err=True,
+            )
+        return False
+    values: dict[str, str | None] = {}
+    for name in (".microflaskenv", ".env") if load_defaults else ():
+        if found := dotenv.find_dotenv(name, usecwd=True):
+            values.update(dotenv.dotenv_values(found, encoding="utf-8"))
+    if path is not None and os.path.isfile(path):
+        values.update(dotenv.dotenv_values(path, encoding="utf-8"))
+    for key, value in values.items():
+        if value is not None and key not in os.environ:
+            os.environ[key] = value
+    return bool(values)
+
+
+class CertParamType(click.ParamType):
+    """The ``--cert`` value: a file, ``adhoc``, or an import of an SSLContext."""
+
+    name = "path"
+
+    def convert(
+        self, value: t.Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> t.Any:
+        """Return the resolved path, ``"adhoc"`` or the ``ssl.SSLContext``."""
+        import ssl
+
+        if os.path.isfile(value):
+            return os.path.realpath(value)
+        if str(value).lower() == "adhoc":
+            try:
+                import cryptography  # noqa: F401
+            except ImportError:
+                self.fail("'adhoc' certificates need the cryptography library.")
+            return "adhoc"
+        if isinstance(obj := import_string(value, silent=True), ssl.SSLContext):
+            return obj
+        self.fail(f"{value!r} is not a file, 'adhoc' or an SSLContext import.")
+
+
+def _validate_key(ctx: click.Context, param: click.Parameter, value: t.Any) -> t.Any:
+    """Check ``--key`` against ``--cert`` and merge them into a pair."""
+    cert = ctx.params.get("cert")
+    cert_is_file = isinstance(cert, str) and cert != "adhoc"
+    if value is None:
+        if cert_is_file:
+            raise click.BadParameter("Required when '--cert' is a file.", ctx, param)
+        return value
+    if not cert_is_file:
+        raise click.BadParameter(
+            "Only used with a '--cert' file, not 'adhoc' or an SSLContext.", ctx, param
+        )
+    ctx.params["cert"] = (cert, value)
+    return value
+
+
+class SeparatedPathType(click.Path):
+    """A list of paths separated by ``os.pathsep``, each checked as a Path."""
+
+    def convert(
+        self, value: t.Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> t.Any:
+        """Split the value and convert each part."""
+        convert = super().convert
+        return [convert(part, param, ctx) for part in self.split_envvar_value(value)]
+
+
+def _failing_app(error: Exception) -> WSGIApplication:
+    """Return a WSGI app that raises *error*, for the reloader to show."""
+
+    def app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        raise error from None
+
+    return app
+
+
+@click.command("run", short_help="Run a development server.")
+@click.option("--host", "-h", default="127.0.0.1", help="The interface to bind to.")
+@click.option("--port", "-p", default=5000, help="The port to bind to.")
+@click.option("--cert", type=CertParamType(), is_eager=True, help="A TLS certificate.")
+@click.option(
+    "--key",
+    type=click.Path(exists=True, dir_okay=False, resolve_path=True),
+    callback=_validate_key,
+    expose_value=False,
+    help="The key file for a '--cert' file.",
+)
+@click.option("--reload/--no-reload", default=None, help="Reload on code changes.")
+@click.option("--debugger/--no-debugger", default=None, help="Use the debugger.")
+@click.option("--with-threads/--without-threads", default=True, help="Use threads.")
+@click.option(
+    "--extra-files",
+    type=SeparatedPathType(),
+    help=f"More files that trigger a reload, separated by {os.pathsep!r}.",
+)
+@click.option(
+    "--exclude-patterns",
+    type=SeparatedPathType(),
+    help=f"fnmatch patterns of files that never trigger a reload, by {os.pathsep!r}.",
+)
+@pass_script_info
+def run_command(
+    info: ScriptInfo,
+    host: str,
+    port: int,
+    reload: bool | None,
+    debugger: bool | None,
+    with_threads: bool,
+    cert: ssl.SSLContext | tuple[str, str] | str | None,
+    extra_files: list[str] | None,
+    exclude_patterns: list[str] | None,
+) -> None:
+    """Run the Werkzeug development server; never use it in production.
+
+    Debug mode ('--debug') turns on the reloader and the debugger by default.
+    """
+    app: WSGIApplication
+    try:
+        app = info.load_app()
+    except Exception as e:
+        if not is_running_from_reloader():
+            raise
+        # Keep serving so that the next edit can fix the error.
+        traceback.print_exc()
+        app = _failing_app(e)
+    debug = get_debug_flag()
+    if not is_running_from_reloader():
+        if info.app_import_path is not None:
+            click.echo(f" * Serving Microflask app {info.app_import_path!r}")
+        click.echo(f" * Debug mode: {'on' if debug else 'off'}")
+    run_simple(
+        host,
+        port,
+        app,
+        use_reloader=debug if reload is None else reload,
+        use_debugger=debug if debugger is None else debugger,
+        threaded=with_threads,
+        ssl_context=cert,  # type: ignore[arg-type]
+        extra_files=extra_files,
+        exclude_patterns=exclude_patterns,
+    )
+
+
+run_command.params.insert(0, _debug_option)
+
+
+@click.command("shell", short_help="Run a Python shell in the app context.")
+@with_appcontext
+def shell_command() -> None:
+    """Run an interactive Python shell inside the app context.
+
+    The namespace holds 'app', 'g' and what shell context processors return,
+    after running the PYTHONSTARTUP file if one is set.
+    """
+    app = _cv_app.get().app
+    banner = (
+        f"Python {sys.version} on {sys.platform}\n"
+        f"App: {app.import_name}\nInstance: {app.instance_path}"
+    )
+    namespace: dict[str, t.Any] = {}
+    startup = os.environ.get("PYTHONSTARTUP")
+    if startup and os.path.isfile(startup):
+        with open(startup, encoding="utf-8") as f:
+            exec(compile(f.read(), startup, "exec"), namespace)
+    namespace.update(app.make_shell_context())
+    if sys.stdin.isatty():  # line editing and completion need a terminal
+        with contextlib.suppress(ImportError):
+            import readline
+            from rlcompleter import Completer
+
+            readline.set_completer(Completer(namespace).complete)
+            readline.parse_and_bind("tab: complete")
+    code.interact(banner=banner, local=namespace)
+
+
+@click.command("routes", short_help="Show the app's routes.")
+@click.option(
+    "--sort",
+    "-s",
+    type=click.Choice(("endpoint", "methods", "domain", "rule", "match")),
+    default="endpoint",
+    help="Sort by this column; 'match' is the order the URL map tries rules.",
+)
+@click.option("--all-methods", is_flag=True, help="Show HEAD and OPTIONS too.")
+@with_appcontext
+def routes_command(sort: str, all_methods: bool) -> None:
+    """Show every URL rule with its endpoint and methods."""
+    url_map = _cv_app.get().app.url_map
+    rules = list(url_map.iter_rules())
+    if not rules:
+        click.echo("No routes were registered.")
+        return
+    hidden = set() if all_methods else {"HEAD", "OPTIONS"}
+    by_host = url_map.host_matching
+    domains = [(r.host if by_host else r.subdomain) or "" for r in rules]
+    columns = {
+        "endpoint": ("Endpoint", [r.endpoint for r in rules]),
+        "methods": (
+            "Methods",
+            [", ".join(sorted((r.methods or set()) - hidden)) for r in rules],
+        ),
+        "domain": ("Host" if by_host else "Subdomain", domains),
+        "rule": ("Rule", [r.rule for r in rules]),
+    }
+    if not any(domains):
+        del columns["domain"]
+    shown = list(columns)
+    rows = [[values[i] for _, values in columns.values()] for i in range(len(rules))]
+    if sort in shown:  # "match" keeps the URL map's order
+        rows.sort(key=lambda row: row[shown.index(sort)])
+    table = [[header for header, _ in columns.values()], *rows]
+    widths = [max(len(row[i]) for row in table) for i in range(len(shown))]
+    table.insert(1, ["-" * width for width in widths])
+    for row in table:
+        click.echo("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
+
+
+cli = MicroflaskGroup(
+    name="microflask",
+    help="""\
+A command line for Microflask apps.
+
+Name the app with '--app', the 'MICROFLASK_APP' environment variable,
+or a 'wsgi.py' or 'app.py' file in the working directory.
+""",
+)
+
+
+def main() -> None:
+    """Run the ``microflask`` command line."""
+    cli.main()

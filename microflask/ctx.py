@@ -1,0 +1,283 @@
+"""The application and request contexts, and the helpers that work with them.
+
+A context is pushed onto a ``ContextVar`` for as long as the app or a request is being handled; the
+framework passes it explicitly, and user code reaches it through the proxies in ``globals``.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import sys
+import typing as t
+from functools import update_wrapper
+from types import TracebackType
+
+from werkzeug.exceptions import HTTPException
+
+from . import signals
+from .globals import _cv_app, _cv_request
+
+if t.TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIEnvironment
+    from werkzeug.routing import MapAdapter
+
+    from .app import Microflask
+    from .sessions import SessionMixin
+    from .wrappers import Request
+
+__all__ = [
+    "AppContext",
+    "RequestContext",
+    "after_this_request",
+    "copy_current_request_context",
+    "has_app_context",
+    "has_request_context",
+]
+
+F = t.TypeVar("F", bound=t.Callable[..., t.Any])
+_sentinel = object()
+
+
+class _AppCtxGlobals:
+    """A plain namespace for data kept for the life of an app context (``g``)."""
+
+    def __getattr__(self, name: str) -> t.Any:
+        raise AttributeError(f"'g' has no attribute {name!r}") from None
+
+    def get(self, name: str, default: t.Any | None = None) -> t.Any:
+        """Return attribute *name*, or *default* when it is not set."""
+        return self.__dict__.get(name, default)
+
+    def pop(self, name: str, default: t.Any = _sentinel) -> t.Any:
+        """Remove and return attribute *name*; without *default*, raise KeyError."""
+        if default is _sentinel:
+            return self.__dict__.pop(name)
+        return self.__dict__.pop(name, default)
+
+    def setdefault(self, name: str, default: t.Any = None) -> t.Any:
+        """Return attribute *name*, setting it to *default* first if missing."""
+        return self.__dict__.setdefault(name, default)
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.__dict__
+
+    def __iter__(self) -> t.Iterator[str]:
+        return iter(self.__dict__)
+
+    def __repr__(self) -> str:
+        app = _cv_app.get(None)
+        return f"<microflask.g of {app.app.name!r}>" if app else object.__repr__(self)
+
+
+class AppContext:
+    """The state kept while an application is active: ``current_app`` and ``g``."""
+
+    def __init__(self, app: Microflask) -> None:
+        self.app = app
+        self.url_adapter: MapAdapter | None = app.create_url_adapter(None)
+        self._g: _AppCtxGlobals | None = None
+        self._cv_tokens: list[contextvars.Token[AppContext]] = []
+
+    @property
+    def g(self) -> _AppCtxGlobals:
+        """The ``g`` namespace, created on first use."""
+        if self._g is None:
+            self._g = self.app.app_ctx_globals_class()
+        return self._g
+
+    @g.setter
+    def g(self, value: _AppCtxGlobals) -> None:
+        self._g = value
+
+    def push(self) -> None:
+        """Make this context the current one."""
+        self._cv_tokens.append(_cv_app.set(self))
+        if signals.appcontext_pushed.receivers:
+            signals.appcontext_pushed.send(self.app, _async_wrapper=self.app.ensure_sync)
+
+    def pop(self, exc: BaseException | None = _sentinel) -> None:  # type: ignore[assignment]
+        """Pop this context, running teardown functions when it is the last push.
+
+        :raises AssertionError: if this is not the current context.
+        """
+        try:
+            if len(self._cv_tokens) == 1:
+                if exc is _sentinel:
+                    exc = sys.exc_info()[1]
+                self.app.do_teardown_appcontext(exc)
+        finally:
+            ctx = _cv_app.get()
+            _cv_app.reset(self._cv_tokens.pop())
+        if ctx is not self:
+            raise AssertionError(f"Popped wrong app context ({ctx!r} instead of {self!r}).")
+        if signals.appcontext_popped.receivers:
+            signals.appcontext_popped.send(self.app, _async_wrapper=self.app.ensure_sync)
+
+    def __enter__(self) -> AppContext:
+        self.push()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type | None,
+        exc_value: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.pop(exc_value)
+
+    def __repr__(self) -> str:
+        return f"<AppContext {self.app.name!r}>"
+
+
+class RequestContext:
+    """The state kept while a request is handled: the request, session and flashes.
+
+    The session is opened on first access, so a request that never touches it never pays for
+    parsing and verifying the cookie.
+    """
+
+    def __init__(
+        self,
+        app: Microflask,
+        environ: WSGIEnvironment,
+        request: Request | None = None,
+        session: SessionMixin | None = None,
+    ) -> None:
+        self.app = app
+        if request is None:
+            request = app.request_class(environ)
+            request.json_module = app.json
+        self.request: Request = request
+        self.url_adapter: MapAdapter | None = None
+        try:
+            self.url_adapter = app.create_url_adapter(request)
+        except HTTPException as e:
+            request.routing_exception = e
+        self.flashes: list[tuple[str, str]] | None = None
+        self._session = session
+        self._after_request_functions: list[t.Callable[..., t.Any]] = []
+        self._cv_tokens: list[tuple[contextvars.Token[RequestContext], AppContext | None]] = []
+
+    @property
+    def session(self) -> SessionMixin:
+        """The session, opened from the request's cookie on first access."""
+        if self._session is None:
+            interface = self.app.session_interface
+            session = interface.open_session(self.app, self.request)
+            if session is None:
+                session = interface.make_null_session(self.app)
+            self._session = session
+        return self._session
+
+    @session.setter
+    def session(self, value: SessionMixin) -> None:
+        self._session = value
+
+    def copy(self) -> RequestContext:
+        """Return a new context for the same request and session."""
+        return self.__class__(self.app, self.request.environ, self.request, self._session)
+
+    def match_request(self) -> None:
+        """Match the URL, storing the rule and view arguments or the error."""
+        try:
+            rule, args = self.url_adapter.match(return_rule=True)  # type: ignore[union-attr]
+            self.request.url_rule, self.request.view_args = rule, args
+        except HTTPException as e:
+            self.request.routing_exception = e
+
+    def push(self) -> None:
+        """Make this context current, pushing an app context first if needed."""
+        app_ctx = _cv_app.get(None)
+        if app_ctx is None or app_ctx.app is not self.app:
+            app_ctx = self.app.app_context()
+            app_ctx.push()
+        else:
+            app_ctx = None
+        self._cv_tokens.append((_cv_request.set(self), app_ctx))
+        if self.url_adapter is not None and self.request.url_rule is None:
+            self.match_request()
+
+    def pop(self, exc: BaseException | None = _sentinel) -> None:  # type: ignore[assignment]
+        """Pop this context; on the last pop run teardowns and close the request.
+
+        :raises AssertionError: if this is not the current context.
+        """
+        clear = len(self._cv_tokens) == 1
+        try:
+            if clear:
+                if exc is _sentinel:
+                    exc = sys.exc_info()[1]
+                self.app.do_teardown_request(exc)
+                self.request.close()
+        finally:
+            ctx = _cv_request.get()
+            token, app_ctx = self._cv_tokens.pop()
+            _cv_request.reset(token)
+            if clear:
+                ctx.request.environ["werkzeug.request"] = None
+            if app_ctx is not None:
+                app_ctx.pop(exc)
+            if ctx is not self:
+                raise AssertionError(f"Popped wrong request context ({ctx!r} instead of {self!r}).")
+
+    def __enter__(self) -> RequestContext:
+        self.push()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type | None,
+        exc_value: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.pop(exc_value)
+
+    def __repr__(self) -> str:
+        req = self.request
+        return f"<RequestContext {req.url!r} [{req.method}] of {self.app.name}>"
+
+
+def has_app_context() -> bool:
+    """Return whether an application context is active."""
+    return _cv_app.get(None) is not None
+
+
+def has_request_context() -> bool:
+    """Return whether a request context is active."""
+    return _cv_request.get(None) is not None
+
+
+def after_this_request(f: F) -> F:
+    """Run *f* on the response of the current request, after the view.
+
+    :raises RuntimeError: outside a request.
+    """
+    ctx = _cv_request.get(None)
+    if ctx is None:
+        raise RuntimeError(
+            "'after_this_request' can only be used while a request is being handled."
+        )
+    ctx._after_request_functions.append(f)
+    return f
+
+
+def copy_current_request_context(f: F) -> F:
+    """Wrap *f* so it runs inside a copy of the current request context.
+
+    Useful for work handed to a thread or greenlet that outlives the view.
+
+    :raises RuntimeError: outside a request.
+    """
+    ctx = _cv_request.get(None)
+    if ctx is None:
+        raise RuntimeError(
+            "'copy_current_request_context' can only be used while a request is being"
+            " handled, e.g. inside a view function."
+        )
+    ctx = ctx.copy()
+
+    def wrapper(*args: t.Any, **kwargs: t.Any) -> t.Any:
+        with ctx:
+            return ctx.app.ensure_sync(f)(*args, **kwargs)
+
+    return update_wrapper(wrapper, f)  # type: ignore[return-value]

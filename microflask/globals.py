@@ -1,0 +1,47 @@
+"""The context variables and the proxies user code reaches them through.
+
+Inside the framework the contexts are passed explicitly; the proxies here exist for user code, which
+expects ``from microflask import request`` to work as it does with Flask.
+"""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from typing import TYPE_CHECKING, cast
+
+from werkzeug.local import LocalProxy
+
+if TYPE_CHECKING:
+    from .app import Microflask
+    from .ctx import AppContext, RequestContext, _AppCtxGlobals
+    from .sessions import SessionMixin
+    from .wrappers import Request
+
+__all__ = ["app_ctx", "current_app", "g", "request", "request_ctx", "session"]
+
+_NO_APP = """\
+Working outside of application context.
+
+This code needs the current application, but none is active. Push one with
+'with app.app_context():' (or run the code inside a request).\
+"""
+_NO_REQUEST = """\
+Working outside of request context.
+
+This code needs an active HTTP request. Push one with
+'with app.test_request_context():' in tests, or run it inside a view.\
+"""
+
+_cv_app: ContextVar[AppContext] = ContextVar("microflask.app_ctx")
+_cv_request: ContextVar[RequestContext] = ContextVar("microflask.request_ctx")
+
+app_ctx: AppContext = cast("AppContext", LocalProxy(_cv_app, unbound_message=_NO_APP))
+current_app: Microflask = cast("Microflask", LocalProxy(_cv_app, "app", unbound_message=_NO_APP))
+g: _AppCtxGlobals = cast("_AppCtxGlobals", LocalProxy(_cv_app, "g", unbound_message=_NO_APP))
+request_ctx: RequestContext = cast(
+    "RequestContext", LocalProxy(_cv_request, unbound_message=_NO_REQUEST)
+)
+request: Request = cast("Request", LocalProxy(_cv_request, "request", unbound_message=_NO_REQUEST))
+session: SessionMixin = cast(
+    "SessionMixin", LocalProxy(_cv_request, "session", unbound_message=_NO_REQUEST)
+)

@@ -1,0 +1,250 @@
+"""Helpers for views: URLs, redirects, errors, flashing, files and streaming."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+import typing as t
+from functools import update_wrapper
+
+import werkzeug.utils
+from werkzeug.exceptions import Aborter
+from werkzeug.exceptions import abort as _wz_abort
+
+from . import signals
+from .globals import _cv_app, _cv_request, current_app, request, request_ctx, session
+
+if t.TYPE_CHECKING:
+    from werkzeug.wrappers import Response as BaseResponse
+
+    from .wrappers import Response
+
+__all__ = [
+    "Aborter",
+    "abort",
+    "flash",
+    "get_debug_flag",
+    "get_flashed_messages",
+    "get_root_path",
+    "make_response",
+    "redirect",
+    "send_file",
+    "send_from_directory",
+    "stream_with_context",
+    "url_for",
+]
+
+
+def get_debug_flag() -> bool:
+    """Return whether ``MICROFLASK_DEBUG`` asks for debug mode."""
+    val = os.environ.get("MICROFLASK_DEBUG")
+    return bool(val and val.lower() not in {"0", "false", "no"})
+
+
+def get_load_dotenv(default: bool = True) -> bool:
+    """Return whether to load ``.env`` files (``MICROFLASK_SKIP_DOTENV`` unset)."""
+    val = os.environ.get("MICROFLASK_SKIP_DOTENV")
+    if not val:
+        return default
+    return val.lower() in {"0", "false", "no"}
+
+
+def get_root_path(import_name: str) -> str:
+    """Return the folder of the module or package *import_name*.
+
+    :raises RuntimeError: for a module with no file (e.g. a namespace package).
+    """
+    mod = sys.modules.get(import_name)
+    if mod is not None and getattr(mod, "__file__", None) is not None:
+        return os.path.dirname(os.path.abspath(mod.__file__))  # type: ignore[type-var]
+    try:
+        spec = importlib.util.find_spec(import_name)
+    except (ImportError, ValueError):
+        spec = None
+    if spec is None or spec.origin in (None, "namespace"):
+        if spec is None or not spec.submodule_search_locations:
+            return os.getcwd()
+        locations = list(spec.submodule_search_locations)
+        if len(locations) != 1:
+            raise RuntimeError(
+                f"No root path can be found for {import_name!r}: it is a namespace"
+                " package spanning several folders. Pass 'root_path' explicitly."
+            )
+        return os.path.abspath(locations[0])
+    return os.path.dirname(os.path.abspath(spec.origin))
+
+
+def url_for(
+    endpoint: str,
+    *,
+    _anchor: str | None = None,
+    _method: str | None = None,
+    _scheme: str | None = None,
+    _external: bool | None = None,
+    **values: t.Any,
+) -> str:
+    """Build the URL of *endpoint* with the current app; see ``Microflask.url_for``."""
+    return current_app.url_for(
+        endpoint,
+        _anchor=_anchor,
+        _method=_method,
+        _scheme=_scheme,
+        _external=_external,
+        **values,
+    )
+
+
+def redirect(
+    location: str, code: int = 302, Response: type[BaseResponse] | None = None
+) -> BaseResponse:
+    """Return a response redirecting to *location* (via ``app.redirect`` in an app)."""
+    app_ctx = _cv_app.get(None)
+    if app_ctx is not None and Response is None:
+        return app_ctx.app.redirect(location, code=code)
+    return werkzeug.utils.redirect(location, code=code, Response=Response)
+
+
+def abort(code: int | BaseResponse, *args: t.Any, **kwargs: t.Any) -> t.NoReturn:
+    """Raise the HTTPException for *code* (via ``app.aborter`` in an app)."""
+    app_ctx = _cv_app.get(None)
+    if app_ctx is not None:
+        app_ctx.app.aborter(code, *args, **kwargs)
+    _wz_abort(code, *args, **kwargs)
+
+
+def make_response(*args: t.Any) -> Response:
+    """Turn view-style return values into a response, e.g. to add headers."""
+    if not args:
+        return current_app.response_class()
+    if len(args) == 1:
+        args = args[0]
+    return current_app.make_response(args)
+
+
+def flash(message: str, category: str = "message") -> None:
+    """Store *message* in the session for the next request to show."""
+    flashes = session.get("_flashes", [])
+    flashes.append((category, message))
+    session["_flashes"] = flashes
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if signals.message_flashed.receivers:
+        signals.message_flashed.send(
+            app, _async_wrapper=app.ensure_sync, message=message, category=category
+        )
+
+
+def get_flashed_messages(
+    with_categories: bool = False, category_filter: t.Iterable[str] = ()
+) -> list[str] | list[tuple[str, str]]:
+    """Pop the flashed messages (once per request), optionally with categories."""
+    ctx = request_ctx._get_current_object()  # type: ignore[attr-defined]
+    flashes = ctx.flashes
+    if flashes is None:
+        flashes = ctx.session.pop("_flashes") if "_flashes" in ctx.session else []
+        ctx.flashes = flashes
+    if category_filter:
+        wanted = set(category_filter)
+        flashes = [f for f in flashes if f[0] in wanted]
+    if with_categories:
+        return [tuple(f) for f in flashes]  # type: ignore[misc]
+    return [f[1] for f in flashes]
+
+
+def send_file(
+    path_or_file: os.PathLike[t.AnyStr] | str | t.IO[bytes],
+    mimetype: str | None = None,
+    as_attachment: bool = False,
+    download_name: str | None = None,
+    conditional: bool = True,
+    etag: bool | str = True,
+    last_modified: t.Any = None,
+    max_age: None | int | t.Callable[[str | None], int | None] = None,
+) -> Response:
+    """Send a file or file-like object; see ``werkzeug.utils.send_file``."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if max_age is None:
+        max_age = app.get_send_file_max_age
+    return werkzeug.utils.send_file(  # type: ignore[return-value]
+        path_or_file,
+        request.environ,
+        mimetype=mimetype,
+        as_attachment=as_attachment,
+        download_name=download_name,
+        conditional=conditional,
+        etag=etag,
+        last_modified=last_modified,
+        max_age=max_age,
+        use_x_sendfile=app.config["USE_X_SENDFILE"],
+        response_class=app.response_class,
+        _root_path=app.root_path,
+    )
+
+
+def send_from_directory(
+    directory: os.PathLike[str] | str,
+    path: os.PathLike[str] | str,
+    **kwargs: t.Any,
+) -> Response:
+    """Send *path* from inside *directory*; anything that escapes it is a 404."""
+    return werkzeug.utils.send_from_directory(  # type: ignore[return-value]
+        directory, path, request.environ, **_send_file_kwargs(kwargs)
+    )
+
+
+def _send_file_kwargs(kwargs: dict[str, t.Any]) -> dict[str, t.Any]:
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if kwargs.get("max_age") is None:
+        kwargs["max_age"] = app.get_send_file_max_age
+    kwargs.update(
+        use_x_sendfile=app.config["USE_X_SENDFILE"],
+        response_class=app.response_class,
+        _root_path=app.root_path,
+    )
+    return kwargs
+
+
+def stream_with_context(
+    generator_or_function: t.Iterator[t.AnyStr] | t.Callable[..., t.Iterator[t.AnyStr]],
+) -> t.Iterator[t.AnyStr]:
+    """Keep the request context active while a streamed response is generated.
+
+    Works on a generator or as a decorator on a generator function.
+    :raises RuntimeError: outside a request.
+    """
+    try:
+        gen = iter(generator_or_function)  # type: ignore[arg-type]
+    except TypeError:
+        func = generator_or_function
+
+        def decorator(*args: t.Any, **kwargs: t.Any) -> t.Any:
+            return stream_with_context(func(*args, **kwargs))  # type: ignore[operator]
+
+        return update_wrapper(decorator, func)  # type: ignore[arg-type, return-value]
+    ctx = _cv_request.get(None)
+    if ctx is None:
+        raise RuntimeError(
+            "'stream_with_context' can only be used while a request is being handled,"
+            " e.g. in a view function."
+        )
+    return _stream_in_context(ctx, gen)
+
+
+def _stream_in_context(ctx: t.Any, gen: t.Iterator[t.AnyStr]) -> t.Iterator[t.AnyStr]:
+    app_ctx = _cv_app.get()
+
+    def generator() -> t.Iterator[t.AnyStr]:
+        # Primed inside the view; the contexts are pushed again when the server iterates,
+        # pushing the app context first so the request context reuses its ``g``.
+        yield None  # type: ignore[misc]
+        with app_ctx, ctx:
+            try:
+                yield from gen
+            finally:
+                close = getattr(gen, "close", None)
+                if close is not None:
+                    close()
+
+    wrapped = generator()
+    next(wrapped)
+    return wrapped

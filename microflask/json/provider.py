@@ -1,0 +1,180 @@
+"""JSON providers: the object behind ``app.json`` that reads and writes JSON.
+
+:class:`JSONProvider` is the interface an app talks to; subclass it to plug in another
+JSON library. :class:`DefaultJSONProvider` uses the standard :mod:`json` module,
+understands dates, decimals, UUIDs, dataclasses and HTML strings, and builds the
+responses of ``jsonify``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import decimal
+import json
+import typing as t
+import uuid
+import weakref
+from datetime import date
+
+from werkzeug.http import http_date
+
+if t.TYPE_CHECKING:
+    from ..app import Microflask
+    from ..wrappers import Response
+
+__all__ = ["DefaultJSONProvider", "JSONProvider"]
+
+_EncoderKey = tuple[t.Any, bool, bool, t.Any, t.Any]
+_COMPACT = (",", ":")
+#: The dumps() options served by a cached encoder; any other option goes to json.dumps.
+_ENCODER_OPTIONS = frozenset({"indent", "separators"})
+
+
+class JSONProvider:
+    """The JSON operations of an application, given to it as ``app.json``.
+
+    Subclasses implement at least :meth:`dumps` and :meth:`loads`. The app is held
+    through a :func:`weakref.proxy` in ``_app`` so the provider does not keep it alive.
+    """
+
+    def __init__(self, app: Microflask) -> None:
+        self._app: Microflask = t.cast("Microflask", weakref.proxy(app))
+
+    def dumps(self, obj: t.Any, **kwargs: t.Any) -> str:
+        """Serialize ``obj`` to a JSON string."""
+        raise NotImplementedError(f"{type(self).__name__} must implement dumps().")
+
+    def dump(self, obj: t.Any, fp: t.IO[str], **kwargs: t.Any) -> None:
+        """Serialize ``obj`` as JSON into the text file ``fp``."""
+        fp.write(self.dumps(obj, **kwargs))
+
+    def loads(self, s: str | bytes, **kwargs: t.Any) -> t.Any:
+        """Deserialize JSON from text or UTF-8 bytes."""
+        raise NotImplementedError(f"{type(self).__name__} must implement loads().")
+
+    def load(self, fp: t.IO[t.AnyStr], **kwargs: t.Any) -> t.Any:
+        """Deserialize JSON read from a text or binary file."""
+        return self.loads(fp.read(), **kwargs)
+
+    def response(self, *args: t.Any, **kwargs: t.Any) -> Response:
+        """Return a response whose body is the arguments as JSON.
+
+        One argument is sent as is, several as a list, keyword arguments as a dict,
+        none as ``null``.
+
+        :raises TypeError: both positional and keyword arguments were given.
+        """
+        body = self.dumps(_response_value(args, kwargs))
+        return self._app.response_class(body, mimetype="application/json")
+
+
+def _response_value(args: tuple[t.Any, ...], kwargs: dict[str, t.Any]) -> t.Any:
+    if kwargs:
+        if args:
+            raise TypeError(
+                "jsonify() and app.json.response() take positional or keyword"
+                " arguments, not both:"
+                f" got {args!r} and {kwargs!r}."
+            )
+        return kwargs
+    if len(args) == 1:
+        return args[0]
+    return list(args) if args else None
+
+
+def _default(o: t.Any) -> t.Any:
+    """Return a JSON-ready form of ``o``, an object :mod:`json` cannot write.
+
+    :raises TypeError: no conversion is known for the type of ``o``.
+    """
+    if isinstance(o, date):
+        return http_date(o)
+    if isinstance(o, (decimal.Decimal, uuid.UUID)):
+        return str(o)
+    if dataclasses.is_dataclass(o) and not isinstance(o, type):
+        return dataclasses.asdict(o)
+    if hasattr(o, "__html__"):
+        return str(o.__html__())
+    raise TypeError(
+        f"Object of type {type(o).__name__!r} is not JSON serializable;"
+        " convert it first or set app.json.default to a function that does."
+    )
+
+
+class DefaultJSONProvider(JSONProvider):
+    """A JSON provider built on the standard :mod:`json` module.
+
+    Dates and datetimes become HTTP date strings, :class:`~decimal.Decimal` and
+    :class:`~uuid.UUID` strings, dataclasses dicts, and objects with ``__html__``
+    (such as :class:`~markupsafe.Markup`) the string that method returns.
+    """
+
+    #: Called for objects :mod:`json` cannot write; returns a JSON-ready value or raises
+    #: :exc:`TypeError`.
+    default: t.Callable[[t.Any], t.Any] = staticmethod(_default)
+    #: Escape non-ASCII characters as ``\uXXXX``.
+    ensure_ascii = True
+    #: Sort dict keys; all keys must then be strings.
+    sort_keys = True
+    #: Whether :meth:`response` leaves out whitespace; ``None``: unless in debug mode.
+    compact: bool | None = None
+    #: The mimetype of :meth:`response`.
+    mimetype = "application/json"
+
+    def __init__(self, app: Microflask) -> None:
+        super().__init__(app)
+        self._encoders: dict[_EncoderKey, json.JSONEncoder] = {}
+
+    def dumps(self, obj: t.Any, **kwargs: t.Any) -> str:
+        """Serialize ``obj`` to a JSON string with :func:`json.dumps`.
+
+        ``default``, ``ensure_ascii`` and ``sort_keys`` default to the attributes.
+        """
+        if _ENCODER_OPTIONS.issuperset(kwargs):
+            return self._encoder(**kwargs).encode(obj)
+        kwargs.setdefault("default", self.default)
+        kwargs.setdefault("ensure_ascii", self.ensure_ascii)
+        kwargs.setdefault("sort_keys", self.sort_keys)
+        return json.dumps(obj, **kwargs)
+
+    def loads(self, s: str | bytes, **kwargs: t.Any) -> t.Any:
+        """Deserialize JSON from text or UTF-8 bytes with :func:`json.loads`."""
+        return json.loads(s, **kwargs)
+
+    def response(self, *args: t.Any, **kwargs: t.Any) -> Response:
+        """Return a JSON response of the arguments, ending in a newline.
+
+        The body is indented when :attr:`compact` is false, or ``None`` in debug mode.
+        Arguments are read as in :meth:`JSONProvider.response`.
+        """
+        obj = _response_value(args, kwargs)
+        compact = self.compact
+        if compact or (compact is None and not self._app.debug):
+            body = self.dumps(obj, separators=_COMPACT)
+        else:
+            body = self.dumps(obj, indent=2)
+        return self._app.response_class(f"{body}\n", mimetype=self.mimetype)
+
+    def _encoder(
+        self, indent: int | str | None = None, separators: t.Sequence[str] | None = None
+    ) -> json.JSONEncoder:
+        # An encoder per option set spares json.dumps building one on every call; the
+        # attributes are part of the key so changing them on the instance still applies,
+        # and the cache is bounded in case ``default`` is replaced again and again.
+        pair = None
+        if separators is not None:  # json takes a list, a dict key must be a tuple
+            item_separator, key_separator = separators
+            pair = (item_separator, key_separator)
+        key = (self.default, self.ensure_ascii, self.sort_keys, indent, pair)
+        encoder = self._encoders.get(key)
+        if encoder is None:
+            if len(self._encoders) >= 16:
+                self._encoders.clear()
+            encoder = self._encoders[key] = json.JSONEncoder(
+                default=self.default,
+                ensure_ascii=self.ensure_ascii,
+                sort_keys=self.sort_keys,
+                indent=indent,
+                separators=pair,
+            )
+        return encoder

@@ -1,0 +1,275 @@
+"""Tagged JSON: the lossless JSON form that session cookies are stored in.
+
+JSON has no tuples, bytes, Markup, UUIDs or datetimes. :class:`TaggedJSONSerializer`
+writes such a value as a one-key dict whose key names its type, ``{" t": [1, 2]}`` for
+``(1, 2)``, and turns it back on loading. The format is Flask's, so a session cookie
+reads the same in both. To add a type, subclass :class:`JSONTag` and
+:meth:`~TaggedJSONSerializer.register` it.
+"""
+
+from __future__ import annotations
+
+import json
+import typing as t
+from base64 import b64decode, b64encode
+from datetime import datetime
+from uuid import UUID
+
+from markupsafe import Markup
+from werkzeug.http import http_date, parse_date
+
+from . import dumps
+
+__all__ = [
+    "JSONTag",
+    "PassDict",
+    "PassList",
+    "TagBytes",
+    "TagDateTime",
+    "TagDict",
+    "TagMarkup",
+    "TagTuple",
+    "TagUUID",
+    "TaggedJSONSerializer",
+]
+
+
+class JSONTag:
+    """A type the :class:`TaggedJSONSerializer` knows how to tag."""
+
+    __slots__ = ("serializer",)
+
+    #: The key that marks a tagged value. A tag without one leaves no mark: it only
+    #: converts the value, as the tags that walk into dicts and lists do.
+    key: str = ""
+
+    def __init__(self, serializer: TaggedJSONSerializer) -> None:
+        self.serializer = serializer
+
+    def check(self, value: t.Any) -> bool:
+        """Return whether this tag handles ``value``."""
+        raise NotImplementedError(f"{type(self).__name__} must implement check().")
+
+    def to_json(self, value: t.Any) -> t.Any:
+        """Return ``value`` as JSON data, before the tag is put around it."""
+        raise NotImplementedError(f"{type(self).__name__} must implement to_json().")
+
+    def to_python(self, value: t.Any) -> t.Any:
+        """Return the Python value of JSON data whose tag was removed."""
+        raise NotImplementedError(f"{type(self).__name__} must implement to_python().")
+
+    def tag(self, value: t.Any) -> t.Any:
+        """Return ``value`` as JSON data wrapped in ``{key: data}``."""
+        if not self.key:
+            return self.to_json(value)
+        return {self.key: self.to_json(value)}
+
+
+class _TypeTag(JSONTag):
+    """A tag of the instances of :attr:`kind`."""
+
+    __slots__ = ()
+    kind: t.ClassVar[type] = object
+
+    def check(self, value: t.Any) -> bool:
+        return isinstance(value, self.kind)
+
+
+class TagDict(JSONTag):
+    """The tag of a one-key dict whose key is itself a tag key.
+
+    The key gets a ``__`` suffix, so loading does not take the dict for a tagged value.
+    """
+
+    __slots__ = ()
+    key = " di"
+
+    def check(self, value: t.Any) -> bool:
+        return (
+            isinstance(value, dict)
+            and len(value) == 1
+            and next(iter(value)) in self.serializer.tags
+        )
+
+    def to_json(self, value: t.Any) -> t.Any:
+        ((key, item),) = value.items()
+        return {key + "__": self.serializer.tag(item)}
+
+    def to_python(self, value: t.Any) -> t.Any:
+        ((key, item),) = value.items()
+        return {key.removesuffix("__"): item}
+
+
+class PassDict(_TypeTag):
+    """The pass-through for other dicts: their values are tagged."""
+
+    __slots__ = ()
+    kind = dict
+
+    def to_json(self, value: t.Any) -> t.Any:
+        tag = self.serializer.tag
+        return {key: tag(item) for key, item in value.items()}
+
+
+class TagTuple(_TypeTag):
+    """The tag of a tuple, written as a list."""
+
+    __slots__ = ()
+    key, kind = " t", tuple
+
+    def to_json(self, value: t.Any) -> t.Any:
+        return [self.serializer.tag(item) for item in value]
+
+    def to_python(self, value: t.Any) -> t.Any:
+        return tuple(value)
+
+
+class PassList(_TypeTag):
+    """The pass-through for lists: their items are tagged."""
+
+    __slots__ = ()
+    kind = list
+
+    def to_json(self, value: t.Any) -> t.Any:
+        return [self.serializer.tag(item) for item in value]
+
+
+class TagBytes(_TypeTag):
+    """The tag of bytes, written in base64."""
+
+    __slots__ = ()
+    key, kind = " b", bytes
+
+    def to_json(self, value: t.Any) -> t.Any:
+        return b64encode(value).decode("ascii")
+
+    def to_python(self, value: t.Any) -> t.Any:
+        return b64decode(value)
+
+
+class TagMarkup(JSONTag):
+    """The tag of an object with ``__html__``; it loads as ``Markup``."""
+
+    __slots__ = ()
+    key = " m"
+
+    def check(self, value: t.Any) -> bool:
+        return callable(getattr(value, "__html__", None))
+
+    def to_json(self, value: t.Any) -> t.Any:
+        return str(value.__html__())
+
+    def to_python(self, value: t.Any) -> t.Any:
+        return Markup(value)
+
+
+class TagUUID(_TypeTag):
+    """The tag of a :class:`~uuid.UUID`, written as its hex digits."""
+
+    __slots__ = ()
+    key, kind = " u", UUID
+
+    def to_json(self, value: t.Any) -> t.Any:
+        return value.hex
+
+    def to_python(self, value: t.Any) -> t.Any:
+        return UUID(value)
+
+
+class TagDateTime(_TypeTag):
+    """The tag of a datetime, written as an HTTP date.
+
+    The date is whole seconds in UTC, so microseconds are lost and a naive datetime,
+    taken as UTC, loads as an aware one.
+    """
+
+    __slots__ = ()
+    key, kind = " d", datetime
+
+    def to_json(self, value: t.Any) -> t.Any:
+        return http_date(value)
+
+    def to_python(self, value: t.Any) -> t.Any:
+        return parse_date(value)
+
+
+class TaggedJSONSerializer:
+    """A serializer of tagged JSON; the session's payload serializer.
+
+    ``order`` lists the tags in the order they are tried on a value, ``tags`` maps each
+    tag key to its tag.
+    """
+
+    __slots__ = ("order", "tags")
+
+    #: The tags every instance starts with, in this order.
+    default_tags: t.ClassVar[list[type[JSONTag]]] = [
+        TagDict,
+        PassDict,
+        TagTuple,
+        PassList,
+        TagBytes,
+        TagMarkup,
+        TagUUID,
+        TagDateTime,
+    ]
+
+    def __init__(self) -> None:
+        self.tags: dict[str, JSONTag] = {}
+        self.order: list[JSONTag] = []
+        for tag_class in self.default_tags:
+            self.register(tag_class)
+
+    def register(
+        self, tag_class: type[JSONTag], force: bool = False, index: int | None = None
+    ) -> None:
+        """Add a tag, tried after all others unless ``index`` places it.
+
+        Give an ``index`` before a tag that would also match, as for a dict subclass,
+        which must come before :class:`PassDict` (index 1) or the start (index 0).
+
+        :param force: replace the tag that has the same key.
+        :raises KeyError: the key is taken and ``force`` is false.
+        """
+        tag = tag_class(self)
+        if tag.key:
+            old = self.tags.get(tag.key)
+            if old is not None:
+                if not force:
+                    raise KeyError(
+                        f"Tag key {tag.key!r} is already registered by"
+                        f" {type(old).__name__}; pass force=True to replace it."
+                    )
+                self.order.remove(old)
+            self.tags[tag.key] = tag
+        if index is None:
+            self.order.append(tag)
+        else:
+            self.order.insert(index, tag)
+
+    def tag(self, value: t.Any) -> t.Any:
+        """Return ``value`` as JSON data, tagging what JSON cannot hold."""
+        for tag in self.order:
+            if tag.check(value):
+                return tag.tag(value)
+        return value
+
+    def untag(self, value: dict[str, t.Any]) -> t.Any:
+        """Return the Python value of a tagged dict; other dicts are returned as is."""
+        if len(value) == 1:
+            ((key, data),) = value.items()
+            tag = self.tags.get(key)
+            if tag is not None:
+                return tag.to_python(data)
+        return value
+
+    def dumps(self, value: t.Any) -> str:
+        """Return ``value`` tagged, as compact JSON."""
+        return dumps(self.tag(value), separators=(",", ":"))
+
+    def loads(self, value: str | bytes) -> t.Any:
+        """Return the value of tagged JSON, untagging it at every depth."""
+        # The parser hands each dict to the hook innermost first, which is the order
+        # untagging needs. Parsing with json directly keeps the wire format independent
+        # of the app's JSON provider.
+        return json.loads(value, object_hook=self.untag)

@@ -1,0 +1,307 @@
+"""Signed-cookie sessions and the interface that lets an app swap them out.
+
+The session is a dict that records how it was used: ``accessed`` on any
+read (so the response gets ``Vary: Cookie``), ``modified`` on any write.
+:class:`SecureCookieSessionInterface` stores it in a cookie signed with
+HMAC-SHA-256 by itsdangerous, reads cookies signed with
+``SECRET_KEY_FALLBACKS`` during key rotation, always signs with the current
+``SECRET_KEY``, and saves changes made inside nested values too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import typing as t
+from collections.abc import Callable, MutableMapping
+from datetime import datetime, timezone
+
+from itsdangerous import BadData, URLSafeTimedSerializer
+
+from .json.tag import TaggedJSONSerializer
+
+if t.TYPE_CHECKING:
+    from .app import Microflask
+    from .wrappers import Request, Response
+
+__all__ = [
+    "NullSession",
+    "SecureCookieSession",
+    "SecureCookieSessionInterface",
+    "SessionInterface",
+    "SessionMixin",
+]
+
+_NO_SECRET_KEY = (
+    "The session is unavailable because no secret key was set. Set"
+    " app.secret_key (the SECRET_KEY config) to something unique and secret."
+)
+
+
+class SessionMixin(MutableMapping[str, t.Any]):
+    """Session attributes added on top of a mapping."""
+
+    #: True when no valid session cookie came with the request.
+    new = False
+    #: True when the session must be written back to the client.
+    modified = True
+    #: True when the session was read; the response then varies by cookie.
+    accessed = False
+
+    @property
+    def permanent(self) -> bool:
+        """Whether the cookie outlives the browser (the ``_permanent`` key)."""
+        return bool(self.get("_permanent", False))
+
+    @permanent.setter
+    def permanent(self, value: bool) -> None:
+        self["_permanent"] = bool(value)
+
+
+# dict's C methods bypass each other, so every read and write is wrapped
+# one by one; generated wrappers keep dict's own (overloaded) signatures.
+def _reader(name: str) -> Callable[..., t.Any]:
+    method = getattr(dict, name)
+
+    def read(self: SecureCookieSession, *args: t.Any, **kwargs: t.Any) -> t.Any:
+        self.accessed = True
+        return method(self, *args, **kwargs)
+
+    read.__name__ = name
+    return read
+
+
+def _writer(name: str) -> Callable[..., t.Any]:
+    method = getattr(dict, name)
+
+    def write(self: SecureCookieSession, *args: t.Any, **kwargs: t.Any) -> t.Any:
+        self.accessed = self.modified = True
+        return method(self, *args, **kwargs)
+
+    write.__name__ = name
+    return write
+
+
+_READS = (
+    "__getitem__ get __contains__ __len__ __iter__ __reversed__ keys items values"
+    " copy __eq__ __ne__ __or__ __ror__ __repr__"
+).split()
+_WRITES = "__setitem__ __delitem__ setdefault pop popitem clear update __ior__".split()
+
+
+class SecureCookieSession(dict[str, t.Any], SessionMixin):
+    """A dict that tracks reads and writes, stored in a signed cookie."""
+
+    modified = False
+
+    def __init__(self, initial: t.Mapping[str, t.Any] | None = None) -> None:
+        super().__init__(initial or ())
+        self.new = initial is None
+        #: The serialized data as loaded, to detect changes in nested values.
+        self.loaded_payload: str | None = None
+
+
+class NullSession(SecureCookieSession):
+    """An empty, read-only session used when no secret key is set.
+
+    :raises RuntimeError: on any write, naming ``app.secret_key``.
+    """
+
+
+def _fail(self: NullSession, *args: t.Any, **kwargs: t.Any) -> t.NoReturn:
+    raise RuntimeError(_NO_SECRET_KEY)
+
+
+for _name in _READS:
+    setattr(SecureCookieSession, _name, _reader(_name))
+for _name in _WRITES:
+    setattr(SecureCookieSession, _name, _writer(_name))
+    setattr(NullSession, _name, _fail)
+del _name
+
+
+class SessionInterface:
+    """The pluggable session backend, set as ``app.session_interface``.
+
+    Subclasses implement :meth:`open_session` and :meth:`save_session`; the
+    other methods read the ``SESSION_COOKIE_*`` config.
+    """
+
+    #: The class :meth:`make_null_session` makes and :meth:`is_null_session` checks.
+    null_session_class: type[NullSession] = NullSession
+    #: Whether the backend pickles session data (extensions may check it).
+    pickle_based = False
+
+    def make_null_session(self, app: Microflask) -> NullSession:
+        """Return the stand-in session used when :meth:`open_session` fails."""
+        return self.null_session_class()
+
+    def is_null_session(self, obj: object) -> bool:
+        """Return whether ``obj`` is a null session, which is never saved."""
+        return isinstance(obj, self.null_session_class)
+
+    def get_cookie_name(self, app: Microflask) -> str:
+        """Return ``SESSION_COOKIE_NAME``."""
+        return str(app.config["SESSION_COOKIE_NAME"])
+
+    def get_cookie_domain(self, app: Microflask) -> str | None:
+        """Return ``SESSION_COOKIE_DOMAIN``; None limits it to the exact host."""
+        return t.cast("str | None", app.config["SESSION_COOKIE_DOMAIN"])
+
+    def get_cookie_path(self, app: Microflask) -> str:
+        """Return ``SESSION_COOKIE_PATH``, else ``APPLICATION_ROOT``, else "/"."""
+        config = app.config
+        return str(config["SESSION_COOKIE_PATH"] or config["APPLICATION_ROOT"] or "/")
+
+    def get_cookie_httponly(self, app: Microflask) -> bool:
+        """Return ``SESSION_COOKIE_HTTPONLY``."""
+        return bool(app.config["SESSION_COOKIE_HTTPONLY"])
+
+    def get_cookie_secure(self, app: Microflask) -> bool:
+        """Return ``SESSION_COOKIE_SECURE``."""
+        return bool(app.config["SESSION_COOKIE_SECURE"])
+
+    def get_cookie_samesite(self, app: Microflask) -> str | None:
+        """Return ``SESSION_COOKIE_SAMESITE`` ("Lax", "Strict", "None" or None)."""
+        return t.cast("str | None", app.config["SESSION_COOKIE_SAMESITE"])
+
+    def get_cookie_partitioned(self, app: Microflask) -> bool:
+        """Return ``SESSION_COOKIE_PARTITIONED``."""
+        return bool(app.config["SESSION_COOKIE_PARTITIONED"])
+
+    def get_expiration_time(self, app: Microflask, session: SessionMixin) -> datetime | None:
+        """Return when a permanent session expires; None for a browser session."""
+        if session.permanent:
+            return datetime.now(timezone.utc) + app.permanent_session_lifetime
+        return None
+
+    def should_set_cookie(self, app: Microflask, session: SessionMixin) -> bool:
+        """Return whether to send the cookie: modified, or permanent and refreshed."""
+        return session.modified or (
+            session.permanent and bool(app.config["SESSION_REFRESH_EACH_REQUEST"])
+        )
+
+    def open_session(self, app: Microflask, request: Request) -> SessionMixin | None:
+        """Load the session for ``request``; None means use a null session."""
+        raise NotImplementedError
+
+    def save_session(self, app: Microflask, session: SessionMixin, response: Response) -> None:
+        """Write ``session`` to ``response``; not called for null sessions."""
+        raise NotImplementedError
+
+
+class _CookieAttributes(t.TypedDict):
+    domain: str | None
+    path: str
+    secure: bool
+    httponly: bool
+    samesite: str | None
+    partitioned: bool
+
+
+def _signing_keys(app: Microflask) -> list[bytes]:
+    """Return the fallback keys, then the current key last (it signs).
+
+    :raises RuntimeError: if no secret key is set.
+    :raises TypeError: if ``SECRET_KEY_FALLBACKS`` is not a list of keys.
+    """
+    if not app.secret_key:
+        raise RuntimeError(_NO_SECRET_KEY)
+    fallbacks = app.config.get("SECRET_KEY_FALLBACKS") or []
+    if isinstance(fallbacks, (str, bytes)) or not all(
+        isinstance(key, (str, bytes)) for key in fallbacks
+    ):
+        raise TypeError(
+            f"SECRET_KEY_FALLBACKS must be a list of keys, got {fallbacks!r};"
+            " write ['old-key'], not 'old-key'."
+        )
+    keys = [*fallbacks, app.secret_key]
+    return [key.encode() if isinstance(key, str) else key for key in keys]
+
+
+def _signed_with_fallback(serializer: URLSafeTimedSerializer, value: str) -> bool:
+    if len(serializer.secret_keys) == 1:
+        return False
+    current = serializer.signer(
+        serializer.secret_key, salt=serializer.salt, **serializer.signer_kwargs
+    )
+    return not current.validate(value)
+
+
+class SecureCookieSessionInterface(SessionInterface):
+    """Store the session in a cookie signed with HMAC-SHA-256."""
+
+    #: Mixed into the key so session signatures differ from other signatures.
+    salt = "cookie-session"
+    digest_method = staticmethod(hashlib.sha256)
+    key_derivation = "hmac"
+    serializer = TaggedJSONSerializer()
+    session_class = SecureCookieSession
+
+    def get_signing_serializer(self, app: Microflask) -> URLSafeTimedSerializer | None:
+        """Return the cookie serializer, or None when no secret key is set."""
+        if not app.secret_key:
+            return None
+        return URLSafeTimedSerializer(
+            _signing_keys(app),
+            salt=self.salt,
+            serializer=self.serializer,
+            signer_kwargs={
+                "key_derivation": self.key_derivation,
+                "digest_method": self.digest_method,
+            },
+        )
+
+    def open_session(self, app: Microflask, request: Request) -> SecureCookieSession | None:
+        """Load the cookie; a bad or expired one gives an empty session."""
+        signer = self.get_signing_serializer(app)
+        if signer is None:
+            return None
+        value = request.cookies.get(self.get_cookie_name(app))
+        if not value:
+            return self.session_class()
+        max_age = int(app.permanent_session_lifetime.total_seconds())
+        try:
+            data = signer.loads(value, max_age=max_age)
+            if not isinstance(data, dict):
+                raise BadData(f"session data is a {type(data).__name__}, not a dict")
+        except BadData as e:
+            app.logger.debug("Ignored the session cookie: %s: %s", type(e).__name__, e)
+            return self.session_class()
+        session = self.session_class(data)
+        session.loaded_payload = self.serializer.dumps(data)
+        # A cookie still signed with a fallback key is re-signed now, so the
+        # old key can be retired without waiting for the session to change.
+        session.modified = _signed_with_fallback(signer, value)
+        return session
+
+    def save_session(self, app: Microflask, session: SessionMixin, response: Response) -> None:
+        """Set, refresh or delete the cookie, adding ``Vary: Cookie`` if read."""
+        accessed = session.accessed  # read first: copying the data marks it
+        if accessed:
+            response.vary.add("Cookie")
+        data = dict(session)
+        name = self.get_cookie_name(app)
+        cookie = _CookieAttributes(
+            domain=self.get_cookie_domain(app),
+            path=self.get_cookie_path(app),
+            secure=self.get_cookie_secure(app),
+            httponly=self.get_cookie_httponly(app),
+            samesite=self.get_cookie_samesite(app),
+            partitioned=self.get_cookie_partitioned(app),
+        )
+        if not data:
+            if session.modified:
+                response.delete_cookie(name, **cookie)
+                response.vary.add("Cookie")
+            return
+        if accessed and not session.modified:
+            loaded = getattr(session, "loaded_payload", None)
+            session.modified = self.serializer.dumps(data) != loaded
+        if not self.should_set_cookie(app, session):
+            return
+        signer = self.get_signing_serializer(app)
+        if signer is None:
+            raise RuntimeError(_NO_SECRET_KEY)
+        expires = self.get_expiration_time(app, session)
+        response.set_cookie(name, signer.dumps(data), expires=expires, **cookie)
+        response.vary.add("Cookie")

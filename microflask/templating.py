@@ -1,0 +1,269 @@
+"""Jinja2 integration: the environment, the template loader and renderers.
+
+The environment is made lazily by ``app.jinja_env`` on first use; its loader
+searches the application's template folder, then each blueprint's in
+registration order. ``render_template`` and friends run the context
+processors, render and send the template signals only when someone listens.
+"""
+
+from __future__ import annotations
+
+import typing as t
+
+import jinja2
+from blinker import Signal
+from markupsafe import Markup
+
+from .globals import _cv_app, _cv_request, g, request, session
+from .helpers import get_flashed_messages, stream_with_context
+from .signals import before_render_template, template_rendered
+
+if t.TYPE_CHECKING:
+    from .app import Microflask
+    from .blueprints import Blueprint
+
+__all__ = [
+    "DispatchingJinjaLoader",
+    "Environment",
+    "get_template_attribute",
+    "render_template",
+    "render_template_string",
+    "stream_template",
+    "stream_template_string",
+]
+
+_Source: t.TypeAlias = tuple[str, str | None, t.Callable[[], bool] | None]
+_TemplateRef: t.TypeAlias = str | jinja2.Template | list[str | jinja2.Template]
+
+
+class Environment(jinja2.Environment):
+    """A Jinja2 environment that knows its application."""
+
+    def __init__(self, app: Microflask, **options: t.Any) -> None:
+        if "loader" not in options:
+            options["loader"] = DispatchingJinjaLoader(app)
+        super().__init__(**options)
+        self.app = app
+
+
+class DispatchingJinjaLoader(jinja2.BaseLoader):
+    """A loader searching the app's template folder, then the blueprints'."""
+
+    def __init__(self, app: Microflask) -> None:
+        self.app = app
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> _Source:
+        """Return the first match; raise ``TemplateNotFound`` if none."""
+        if self.app.config["EXPLAIN_TEMPLATE_LOADING"]:
+            return self._get_source_explained(environment, template)
+        for _owner, loader in self._iter_loaders():
+            try:
+                return loader.get_source(environment, template)
+            except jinja2.TemplateNotFound:
+                continue
+        raise jinja2.TemplateNotFound(template)
+
+    def _get_source_explained(self, environment: jinja2.Environment, template: str) -> _Source:
+        lines = [f"Locating template {template!r}:"]
+        found: list[_Source] = []
+        for index, (owner, loader) in enumerate(self._iter_loaders(), 1):
+            try:
+                source = loader.get_source(environment, template)
+            except jinja2.TemplateNotFound:
+                outcome = "no match"
+            else:
+                found.append(source)
+                outcome = f"found ({source[1] or '<string>'!r})"
+            lines.append(f"{index:5}: {_describe(self.app, owner, loader)} -> {outcome}")
+        lines.extend(self._advice(template, len(found)))
+        self.app.logger.info("\n".join(lines))
+        if not found:
+            raise jinja2.TemplateNotFound(template)
+        return found[0]
+
+    def _advice(self, template: str, matches: int) -> list[str]:
+        if matches == 1:
+            return []
+        if matches > 1:
+            return ["Warning: several loaders matched; the first one is used."]
+        lines = ["Error: the template could not be found."]
+        if next(self._iter_loaders(), None) is None:
+            lines.append("  No template folder is configured (template_folder=None).")
+        ctx = _cv_request.get(None)
+        if ctx is not None and ctx.request.blueprint is not None:
+            lines.append(
+                f"  The view belongs to blueprint {ctx.request.blueprint!r}: is"
+                f" {template!r} in the blueprint's template_folder?"
+            )
+        return lines
+
+    def _iter_loaders(
+        self,
+    ) -> t.Iterator[tuple[Microflask | Blueprint, jinja2.BaseLoader]]:
+        if self.app.jinja_loader is not None:
+            yield self.app, self.app.jinja_loader
+        for blueprint in self.app.iter_blueprints():
+            if blueprint.jinja_loader is not None:
+                yield blueprint, blueprint.jinja_loader
+
+    def list_templates(self) -> list[str]:
+        """Return the sorted names of every template any folder holds."""
+        names: set[str] = set()
+        for _owner, loader in self._iter_loaders():
+            names.update(loader.list_templates())
+        return sorted(names)
+
+
+def _describe(app: Microflask, owner: Microflask | Blueprint, loader: jinja2.BaseLoader) -> str:
+    if owner is app:
+        where = f"application {app.import_name!r}"
+    else:
+        where = f"blueprint {t.cast('Blueprint', owner).name!r}"
+    folders = getattr(loader, "searchpath", None)
+    if folders:
+        return f"{where}, folder {', '.join(map(str, folders))}"
+    return f"{where}, {type(loader).__name__}"
+
+
+def _htmlsafe_json(text: str) -> Markup:
+    # These four characters are the ones that can end a <script> element or
+    # an attribute value; the JSON string escapes keep the value the same.
+    return Markup(
+        text.replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("'", "\\u0027")
+    )
+
+
+def _create_environment(app: Microflask) -> Environment:
+    """Create the app's Jinja environment from ``app.jinja_options``."""
+    from .csrf import csrf_token
+
+    options = dict(app.jinja_options)
+    options.setdefault("autoescape", app.select_jinja_autoescape)
+    if "auto_reload" not in options:
+        auto_reload = app.config["TEMPLATES_AUTO_RELOAD"]
+        options["auto_reload"] = app.debug if auto_reload is None else auto_reload
+    env = app.jinja_environment(app, **options)
+
+    def tojson(value: t.Any, indent: int | None = None) -> Markup:
+        """Serialize to JSON that is safe in ``<script>`` and attributes."""
+        if indent is None:
+            return _htmlsafe_json(app.json.dumps(value))
+        return _htmlsafe_json(app.json.dumps(value, indent=indent))
+
+    env.filters["tojson"] = tojson
+    env.globals.update(
+        url_for=app.url_for,
+        get_flashed_messages=get_flashed_messages,
+        config=app.config,
+        # The proxies serve imported templates and macros, which do not get
+        # the context processors' values.
+        request=request,
+        session=session,
+        g=g,
+        csrf_token=csrf_token,
+    )
+    env.policies["json.dumps_function"] = app.json.dumps
+    return env
+
+
+def _default_template_ctx_processor() -> dict[str, t.Any]:
+    """Return ``g``, ``request`` and ``session`` for the template context."""
+    rv: dict[str, t.Any] = {}
+    app_ctx = _cv_app.get(None)
+    if app_ctx is not None:
+        rv["g"] = app_ctx.g
+    ctx = _cv_request.get(None)
+    if ctx is not None:
+        rv["request"] = ctx.request
+        # The proxy, not ctx.session: opening the session here would parse
+        # the cookie and add "Vary: Cookie" to every rendered page.
+        rv["session"] = session
+    return rv
+
+
+def _current_app(action: str) -> Microflask:
+    app_ctx = _cv_app.get(None)
+    if app_ctx is None:
+        raise RuntimeError(
+            f"{action}() needs an application context: call it from a view,"
+            " or inside 'with app.app_context():'."
+        )
+    return app_ctx.app
+
+
+def _send(
+    signal: Signal,
+    app: Microflask,
+    template: jinja2.Template,
+    context: dict[str, t.Any],
+) -> None:
+    if signal.receivers:
+        signal.send(app, _async_wrapper=app.ensure_sync, template=template, context=context)
+
+
+def _render(app: Microflask, template: jinja2.Template, context: dict[str, t.Any]) -> str:
+    app.update_template_context(context)
+    _send(before_render_template, app, template, context)
+    rv = template.render(context)
+    _send(template_rendered, app, template, context)
+    return rv
+
+
+def render_template(template_name_or_list: _TemplateRef, **context: t.Any) -> str:
+    """Render a template by name; from a list, the first that exists.
+
+    :raises jinja2.TemplateNotFound: if no template of that name exists.
+    """
+    app = _current_app("render_template")
+    template = app.jinja_env.get_or_select_template(template_name_or_list)
+    return _render(app, template, context)
+
+
+def render_template_string(source: str, **context: t.Any) -> str:
+    """Render a template from its source; autoescaping is on."""
+    app = _current_app("render_template_string")
+    return _render(app, app.jinja_env.from_string(source), context)
+
+
+def _stream(
+    app: Microflask, template: jinja2.Template, context: dict[str, t.Any]
+) -> t.Iterator[str]:
+    app.update_template_context(context)
+    _send(before_render_template, app, template, context)
+
+    def generate() -> t.Iterator[str]:
+        yield from template.generate(context)
+        _send(template_rendered, app, template, context)
+
+    if _cv_request.get(None) is None:
+        return generate()
+    return stream_with_context(generate())
+
+
+def stream_template(template_name_or_list: _TemplateRef, **context: t.Any) -> t.Iterator[str]:
+    """Render a template by name as an iterator of strings.
+
+    Inside a request, the request context stays available while the
+    response streams.
+    """
+    app = _current_app("stream_template")
+    template = app.jinja_env.get_or_select_template(template_name_or_list)
+    return _stream(app, template, context)
+
+
+def stream_template_string(source: str, **context: t.Any) -> t.Iterator[str]:
+    """Render a template from its source as an iterator of strings."""
+    app = _current_app("stream_template_string")
+    return _stream(app, app.jinja_env.from_string(source), context)
+
+
+def get_template_attribute(template_name: str, attribute: str) -> t.Any:
+    """Return a macro or variable a template exports, to call from Python.
+
+    :raises AttributeError: if the template does not define ``attribute``.
+    """
+    app = _current_app("get_template_attribute")
+    return getattr(app.jinja_env.get_template(template_name).module, attribute)

@@ -1,0 +1,90 @@
+"""Class-based views: ``View`` and ``MethodView``."""
+
+from __future__ import annotations
+
+import typing as t
+
+from . import typing as ft
+from .globals import current_app, request
+
+__all__ = ["MethodView", "View"]
+
+F = t.TypeVar("F", bound=t.Callable[..., t.Any])
+_HTTP_METHODS = frozenset(["get", "post", "head", "options", "delete", "put", "trace", "patch"])
+
+
+class View:
+    """A view as a class: subclass it, implement ``dispatch_request``, use ``as_view``."""
+
+    methods: t.ClassVar[t.Collection[str] | None] = None
+    provide_automatic_options: t.ClassVar[bool | None] = None
+    decorators: t.ClassVar[list[t.Callable[..., t.Any]]] = []
+    init_every_request: t.ClassVar[bool] = True
+
+    def dispatch_request(self) -> ft.ResponseReturnValue:
+        """Handle the request; the URL's variables arrive as keyword arguments."""
+        raise NotImplementedError(f"{type(self).__name__} must implement dispatch_request().")
+
+    @classmethod
+    def as_view(cls, name: str, *class_args: t.Any, **class_kwargs: t.Any) -> ft.RouteCallable:
+        """Return a view function named *name* for ``add_url_rule``.
+
+        The class is instantiated per request with *class_args*/*class_kwargs*, or once
+        if :attr:`init_every_request` is false.
+        """
+        if cls.init_every_request:
+
+            def view(**kwargs: t.Any) -> ft.ResponseReturnValue:
+                self = view.view_class(*class_args, **class_kwargs)  # type: ignore[attr-defined]
+                return current_app.ensure_sync(self.dispatch_request)(**kwargs)  # type: ignore[no-any-return]
+
+        else:
+            self = cls(*class_args, **class_kwargs)
+
+            def view(**kwargs: t.Any) -> ft.ResponseReturnValue:
+                return current_app.ensure_sync(self.dispatch_request)(**kwargs)  # type: ignore[no-any-return]
+
+        if cls.decorators:
+            view.__name__ = name
+            view.__module__ = cls.__module__
+            for decorator in cls.decorators:
+                view = decorator(view)
+        view.view_class = cls  # type: ignore[attr-defined]
+        view.__name__ = name
+        view.__doc__ = cls.__doc__
+        view.__module__ = cls.__module__
+        view.methods = cls.methods  # type: ignore[attr-defined]
+        view.provide_automatic_options = cls.provide_automatic_options  # type: ignore[attr-defined]
+        return view
+
+
+class MethodView(View):
+    """A view that dispatches to the method named after the HTTP verb (``get``, ``post``).
+
+    ``methods`` is derived from the handlers a class defines or inherits.
+    """
+
+    def __init_subclass__(cls, **kwargs: t.Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "methods" in cls.__dict__:
+            return
+        methods = set()
+        for base in cls.__bases__:
+            methods.update(getattr(base, "methods", None) or ())
+        for key in _HTTP_METHODS:
+            if hasattr(cls, key):
+                methods.add(key.upper())
+        if methods:
+            cls.methods = methods
+
+    def dispatch_request(self, **kwargs: t.Any) -> ft.ResponseReturnValue:
+        """Call the handler for the request's method; HEAD falls back to ``get``.
+
+        :raises AssertionError: if no handler exists for the method.
+        """
+        meth = getattr(self, request.method.lower(), None)
+        if meth is None and request.method == "HEAD":
+            meth = getattr(self, "get", None)
+        if meth is None:
+            raise AssertionError(f"Unimplemented method {request.method!r}")
+        return current_app.ensure_sync(meth)(**kwargs)  # type: ignore[no-any-return]
