@@ -18,6 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from functools import cached_property, update_wrapper
 from itertools import chain
+from urllib.parse import quote as _url_quote
 
 from werkzeug.datastructures import Headers, ImmutableDict
 from werkzeug.exceptions import (
@@ -27,7 +28,6 @@ from werkzeug.exceptions import (
     InternalServerError,
 )
 from werkzeug.routing import BuildError, Map, MapAdapter, RequestRedirect, Rule
-from werkzeug.urls import quote as _url_quote
 from werkzeug.utils import redirect as _wz_redirect
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -36,7 +36,7 @@ from . import typing as ft
 from .config import Config, ConfigAttribute
 from .ctx import AppContext, RequestContext, _AppCtxGlobals
 from .globals import _cv_app, _cv_request, g
-from .helpers import Aborter, get_debug_flag
+from .helpers import Aborter, get_debug_flag, get_load_dotenv
 from .json.provider import DefaultJSONProvider, JSONProvider
 from .logging import create_logger
 from .scaffold import Scaffold, _find_package, setupmethod
@@ -63,8 +63,8 @@ _SAFE_METHODS = frozenset(("GET", "HEAD", "OPTIONS", "TRACE"))
 _ANCHOR_SAFE = "%!#$&'()*+,/:;=?@"
 
 
-def _make_timedelta(value: timedelta | int | None) -> timedelta | None:
-    if value is None or isinstance(value, timedelta):
+def _make_timedelta(value: t.Any) -> timedelta:
+    if isinstance(value, timedelta):
         return value
     return timedelta(seconds=value)
 
@@ -98,7 +98,7 @@ class Microflask(Scaffold):
     app_ctx_globals_class = _AppCtxGlobals
     config_class = Config
     testing = ConfigAttribute[bool]("TESTING")
-    secret_key = ConfigAttribute[t.Union[str, bytes, None]]("SECRET_KEY")
+    secret_key = ConfigAttribute["str | bytes | None"]("SECRET_KEY")
     permanent_session_lifetime = ConfigAttribute[timedelta](
         "PERMANENT_SESSION_LIFETIME", get_converter=_make_timedelta
     )
@@ -182,6 +182,7 @@ class Microflask(Scaffold):
         self.subdomain_matching = subdomain_matching
         self._got_first_request = False
         self._hook_cache: dict[str | None, _HookChain] = {}
+        self._sync_views: dict[t.Callable[..., t.Any], t.Callable[..., t.Any]] = {}
         self.template_context_processors[None].append(_default_template_ctx_processor)
 
         from .cli import AppGroup
@@ -305,7 +306,27 @@ class Microflask(Scaffold):
                 raise TypeError(f"add_url_rule({rule!r}) needs an endpoint or a view_func.")
             endpoint = view_func.__name__
         options["endpoint"] = endpoint
-        methods = options.pop("methods", None)
+        methods, automatic = self._rule_methods(
+            view_func, options.pop("methods", None), provide_automatic_options
+        )
+        rule_obj = self.url_rule_class(rule, methods=methods, **options)
+        rule_obj.provide_automatic_options = automatic  # type: ignore[attr-defined]
+        if view_func is not None:
+            old = self.view_functions.get(endpoint)
+            if old is not None and old != view_func:
+                raise AssertionError(
+                    "View function mapping is overwriting an existing endpoint function:"
+                    f" {endpoint!r} is mapped to {_qualname(old)}, cannot map it to"
+                    f" {_qualname(view_func)} as well. Give one of them another endpoint."
+                )
+        self.url_map.add(rule_obj)
+        if view_func is not None:
+            self.view_functions[endpoint] = view_func
+
+    def _rule_methods(
+        self, view_func: t.Any, methods: t.Any, provide_automatic_options: bool | None
+    ) -> tuple[set[str], bool]:
+        """Return a rule's methods and whether OPTIONS is answered automatically."""
         if methods is None:
             methods = getattr(view_func, "methods", None) or ("GET",)
         if isinstance(methods, str):
@@ -318,24 +339,12 @@ class Microflask(Scaffold):
         if provide_automatic_options is None:
             provide_automatic_options = getattr(view_func, "provide_automatic_options", None)
         if provide_automatic_options is None:
-            provide_automatic_options = (
+            provide_automatic_options = bool(
                 "OPTIONS" not in methods and self.config["PROVIDE_AUTOMATIC_OPTIONS"]
             )
         if provide_automatic_options:
             required.add("OPTIONS")
-        rule_obj = self.url_rule_class(rule, methods=methods | required, **options)
-        rule_obj.provide_automatic_options = provide_automatic_options  # type: ignore[attr-defined]
-        if view_func is not None:
-            old = self.view_functions.get(endpoint)
-            if old is not None and old != view_func:
-                raise AssertionError(
-                    "View function mapping is overwriting an existing endpoint function:"
-                    f" {endpoint!r} is mapped to {_qualname(old)}, cannot map it to"
-                    f" {_qualname(view_func)} as well. Give one of them another endpoint."
-                )
-        self.url_map.add(rule_obj)
-        if view_func is not None:
-            self.view_functions[endpoint] = view_func
+        return methods | required, provide_automatic_options
 
     def _add_template_item(self, kind: str, f: t.Callable[..., t.Any], name: str) -> None:
         getattr(self.jinja_env, kind)[name] = f
@@ -463,8 +472,14 @@ class Microflask(Scaffold):
             )
         if config["TRUSTED_HOSTS"] is not None:
             request.trusted_hosts = config["TRUSTED_HOSTS"]
-        if self.url_map.host_matching or self.subdomain_matching:
+        if self.url_map.host_matching:
+            # SERVER_NAME would replace the request's host, which host rules match on.
             return self.url_map.bind_to_environ(request.environ, server_name=None)
+        if self.subdomain_matching:
+            # The subdomain is the part of the host before SERVER_NAME.
+            return self.url_map.bind_to_environ(
+                request.environ, server_name=config["SERVER_NAME"]
+            )
         return self.url_map.bind(
             config["SERVER_NAME"] or request.host,
             script_name=request.root_path,
@@ -472,7 +487,7 @@ class Microflask(Scaffold):
             url_scheme=request.scheme,
             default_method=request.method,
             path_info=request.path,
-            query_args=request.query_string,
+            query_args=request.query_string.decode("latin-1"),
         )
 
     def wsgi_app(
@@ -554,9 +569,13 @@ class Microflask(Scaffold):
         if req.method == "OPTIONS" and getattr(rule, "provide_automatic_options", False):
             return self.make_default_options_response(ctx)
         view = self.view_functions[rule.endpoint]
-        if inspect.iscoroutinefunction(view):
-            view = self.ensure_sync(view)
-        return view(**req.view_args)  # type: ignore[arg-type,no-any-return]
+        try:
+            sync_view = self._sync_views[view]
+        except KeyError:
+            sync_view = self._sync_views[view] = self.ensure_sync(view)
+        except TypeError:  # an unhashable callable object
+            sync_view = self.ensure_sync(view)
+        return sync_view(**req.view_args)  # type: ignore[arg-type,no-any-return]
 
     def raise_routing_exception(self, request: Request) -> t.NoReturn:
         """Raise the error that URL matching stored on *request*."""
@@ -753,15 +772,10 @@ class Microflask(Scaffold):
             )
         if not isinstance(rv, self.response_class):
             if isinstance(rv, (str, bytes, bytearray, cabc.Iterator)):
-                rv = self.response_class(rv, status=status, headers=headers)  # type: ignore[arg-type]
+                rv = self.response_class(rv, status=status, headers=headers)
                 status = headers = None
-            elif isinstance(rv, (dict, list)):
-                rv = self.json.response(rv)
-            elif isinstance(rv, BaseResponse) or callable(rv):
-                rv = self._force_response(rv)
             else:
-                raise TypeError(_bad_return_message(rv))
-        rv = t.cast(Response, rv)
+                rv = self._coerce_response(rv)
         if status is not None:
             if isinstance(status, (str, bytes, bytearray)):
                 rv.status = status  # type: ignore[assignment]
@@ -771,10 +785,16 @@ class Microflask(Scaffold):
             rv.headers.update(headers)
         return rv
 
-    def _force_response(self, rv: t.Any) -> Response:
+    def _coerce_response(self, rv: t.Any) -> Response:
+        """Turn a dict or list into JSON, and a WSGI app or response into ours."""
+        if isinstance(rv, (dict, list)):
+            return self.json.response(rv)
+        if not (isinstance(rv, BaseResponse) or callable(rv)):
+            raise TypeError(_bad_return_message(rv))
         ctx = _cv_request.get(None)
         try:
-            return self.response_class.force_type(rv, ctx.request.environ if ctx else None)
+            environ = ctx.request.environ if ctx else None
+            return t.cast(Response, self.response_class.force_type(rv, environ))
         except TypeError as e:
             raise TypeError(f"{e}\n{_bad_return_message(rv)}") from None
 
@@ -878,14 +898,18 @@ class Microflask(Scaffold):
         """Return a test client for this app."""
         cls = self.test_client_class
         if cls is None:
-            from .testing import MicroflaskClient as cls
+            from .testing import MicroflaskClient
+
+            cls = MicroflaskClient
         return cls(self, self.response_class, use_cookies=use_cookies, **kwargs)
 
     def test_cli_runner(self, **kwargs: t.Any) -> MicroflaskCliRunner:
         """Return a CLI runner for this app's commands."""
         cls = self.test_cli_runner_class
         if cls is None:
-            from .testing import MicroflaskCliRunner as cls
+            from .testing import MicroflaskCliRunner
+
+            cls = MicroflaskCliRunner
         return cls(self, **kwargs)
 
     def run(
@@ -899,12 +923,12 @@ class Microflask(Scaffold):
         """Serve the app with Werkzeug's development server (not for production)."""
         from werkzeug.serving import run_simple
 
-        from . import cli
-
         if os.environ.get("MICROFLASK_RUN_FROM_CLI") == "true":
             return
-        if load_dotenv and cli.get_load_dotenv():
-            cli.load_dotenv()
+        if load_dotenv and get_load_dotenv():
+            from .cli import load_dotenv as _load_dotenv
+
+            _load_dotenv()
             if "MICROFLASK_DEBUG" in os.environ:
                 self.debug = get_debug_flag()
         if debug is not None:
@@ -932,7 +956,7 @@ def _run_all(funcs: t.Iterable[t.Callable[[t.Any], t.Any]], exc: BaseException |
 
 def _unpack_tuple(rv: tuple[t.Any, ...]) -> tuple[t.Any, t.Any, t.Any]:
     if len(rv) == 3:
-        return rv  # type: ignore[return-value]
+        return rv[0], rv[1], rv[2]
     if len(rv) == 2:
         if isinstance(rv[1], (Headers, dict, tuple, list)):
             return rv[0], None, rv[1]

@@ -225,8 +225,8 @@ class TaggedJSONSerializer:
     ) -> None:
         """Add a tag, tried after all others unless ``index`` places it.
 
-        Give an ``index`` before a tag that would also match, as for a dict subclass,
-        which must come before :class:`PassDict` (index 1) or the start (index 0).
+        Give an ``index`` when an earlier tag would match too: 0 for a dict subclass,
+        which :class:`PassDict` would otherwise take.
 
         :param force: replace the tag that has the same key.
         :raises KeyError: the key is taken and ``force`` is false.
@@ -269,7 +269,7 @@ class TaggedJSONSerializer:
 
     def loads(self, value: str | bytes) -> t.Any:
         """Return the value of tagged JSON, untagging it at every depth."""
-        # The parser hands each dict to the hook innermost first, which is the order
-        # untagging needs. Parsing with json directly keeps the wire format independent
-        # of the app's JSON provider.
+        # The parser hands each dict to the hook innermost first, the order untagging
+        # needs. It is json's own parser, not the app's provider, as a provider's
+        # loads() need not take an object_hook.
         return json.loads(value, object_hook=self.untag)
