@@ -72,11 +72,18 @@ def _check_origin(app: Microflask, request: Request) -> None:
         return
     if fetch_site is not None:
         raise Forbidden(f"Cross-origin request refused: Sec-Fetch-Site is {fetch_site!r}.")
-    if origin is not None and urlsplit(origin).netloc.lower() != request.host.lower():
+    if origin is not None and _origin_host(origin) != request.host.lower():
         raise Forbidden(
             f"Cross-origin request refused: Origin {origin!r} does not match"
             f" the host {request.host!r}."
         )
+
+
+def _origin_host(origin: str) -> str | None:
+    try:
+        return urlsplit(origin).netloc.lower()
+    except ValueError:  # a malformed IPv6 literal
+        return None
 
 
 def _is_trusted(app: Microflask, origin: str | None) -> bool:

@@ -7,10 +7,12 @@ import os
 import sys
 import typing as t
 from functools import update_wrapper
+from urllib.parse import urlsplit
 
 import werkzeug.utils
 from werkzeug.exceptions import Aborter
 from werkzeug.exceptions import abort as _wz_abort
+from werkzeug.sansio.utils import host_is_trusted
 
 from . import signals
 from .globals import _cv_app, _cv_request, current_app, request, request_ctx, session
@@ -27,8 +29,10 @@ __all__ = [
     "get_debug_flag",
     "get_flashed_messages",
     "get_root_path",
+    "is_safe_redirect_url",
     "make_response",
     "redirect",
+    "redirect_back",
     "send_file",
     "send_from_directory",
     "stream_with_context",
@@ -57,7 +61,7 @@ def get_root_path(import_name: str) -> str:
     """
     mod = sys.modules.get(import_name)
     if mod is not None and getattr(mod, "__file__", None) is not None:
-        return os.path.dirname(os.path.abspath(mod.__file__))  # type: ignore[type-var]
+        return os.path.dirname(os.path.abspath(t.cast(str, mod.__file__)))
     try:
         spec = importlib.util.find_spec(import_name)
     except (ImportError, ValueError):
@@ -147,12 +151,12 @@ def get_flashed_messages(
         wanted = set(category_filter)
         flashes = [f for f in flashes if f[0] in wanted]
     if with_categories:
-        return [tuple(f) for f in flashes]  # type: ignore[misc]
+        return [tuple(f) for f in flashes]
     return [f[1] for f in flashes]
 
 
 def send_file(
-    path_or_file: os.PathLike[t.AnyStr] | str | t.IO[bytes],
+    path_or_file: os.PathLike[str] | str | t.IO[bytes],
     mimetype: str | None = None,
     as_attachment: bool = False,
     download_name: str | None = None,
@@ -248,3 +252,46 @@ def _stream_in_context(ctx: t.Any, gen: t.Iterator[t.AnyStr]) -> t.Iterator[t.An
     wrapped = generator()
     next(wrapped)
     return wrapped
+
+
+def is_safe_redirect_url(target: str) -> bool:
+    """Return whether redirecting to *target* keeps the user on this site.
+
+    Accepts relative URLs, and http(s) URLs to the request's own host or one in
+    ``TRUSTED_HOSTS``. Rejects other schemes, scheme-relative tricks such as
+    ``//evil`` and ``https:evil``, backslashes, whitespace and control characters,
+    which browsers each read in their own way. Needs a request context.
+    """
+    if not isinstance(target, str) or not target or target != target.strip():
+        return False
+    if "\\" in target or any(ord(char) < 32 or ord(char) == 127 for char in target):
+        return False
+    try:
+        parts = urlsplit(target)
+    except ValueError:
+        return False
+    if not parts.scheme and not target.startswith("//"):
+        return True
+    if parts.scheme not in ("", "http", "https") or not parts.netloc:
+        return False
+    return _is_own_host(parts.netloc.lower())
+
+
+def _is_own_host(netloc: str) -> bool:
+    if "@" in netloc:
+        return False
+    if netloc == request.host.lower():
+        return True
+    trusted = current_app.config["TRUSTED_HOSTS"]
+    return bool(trusted) and host_is_trusted(netloc, trusted)
+
+
+def redirect_back(default_endpoint: str, **values: t.Any) -> BaseResponse:
+    """Redirect to the ``next`` query argument if safe, else to an endpoint.
+
+    *values* build the default URL with :func:`url_for`.
+    """
+    target = request.args.get("next", "")
+    if not is_safe_redirect_url(target):
+        target = url_for(default_endpoint, **values)
+    return redirect(target)

@@ -85,7 +85,7 @@ _READS = (
     "__getitem__ get __contains__ __len__ __iter__ __reversed__ keys items values"
     " copy __eq__ __ne__ __or__ __ror__ __repr__"
 ).split()
-_WRITES = "__setitem__ __delitem__ setdefault pop popitem clear update __ior__".split()
+_WRITES = "__setitem__ __delitem__ popitem clear update __ior__".split()
 
 
 class SecureCookieSession(dict[str, t.Any], SessionMixin):
@@ -98,6 +98,19 @@ class SecureCookieSession(dict[str, t.Any], SessionMixin):
         self.new = initial is None
         #: The serialized data as loaded, to detect changes in nested values.
         self.loaded_payload: str | None = None
+
+    def setdefault(self, key: str, default: t.Any = None) -> t.Any:
+        """Return ``self[key]``, first setting it to ``default`` if missing."""
+        if key not in self:
+            self[key] = default
+        return self[key]
+
+    def pop(self, key: str, *default: t.Any) -> t.Any:
+        """Remove and return ``self[key]``; modified only if the key was there."""
+        self.accessed = True
+        if dict.__contains__(self, key):
+            self.modified = True
+        return dict.pop(self, key, *default)
 
 
 class NullSession(SecureCookieSession):
@@ -115,6 +128,7 @@ for _name in _READS:
     setattr(SecureCookieSession, _name, _reader(_name))
 for _name in _WRITES:
     setattr(SecureCookieSession, _name, _writer(_name))
+for _name in (*_WRITES, "setdefault", "pop"):
     setattr(NullSession, _name, _fail)
 del _name
 

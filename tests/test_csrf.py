@@ -1,0 +1,322 @@
+"""Tests for the cross-origin check and the opt-in CSRF tokens."""
+
+from __future__ import annotations
+
+import html
+import re
+import typing as t
+
+import pytest
+from werkzeug.exceptions import Forbidden
+
+from microflask import Microflask, render_template_string, request, session
+from microflask.csrf import csrf_exempt, csrf_token, generate_csrf, protect
+from microflask.testing import MicroflaskClient
+from microflask.wrappers import Response
+
+HOST = "app.example"
+
+
+@pytest.fixture
+def app() -> Microflask:
+    app = Microflask(__name__)
+    app.config.update(TESTING=True, SECRET_KEY="csrf test key")
+
+    @app.route("/submit", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+    def submit() -> str:
+        return f"done {request.method}"
+
+    @app.post("/webhook")
+    @csrf_exempt
+    def webhook() -> str:
+        return "hooked"
+
+    @app.get("/form")
+    def form() -> str:
+        return generate_csrf()
+
+    return app
+
+
+@pytest.fixture
+def client(app: Microflask) -> MicroflaskClient:
+    return app.test_client()
+
+
+# --- the cross-origin layer ---------------------------------------------------
+
+CROSS_ORIGIN_CASES = [
+    # (Sec-Fetch-Site, Origin, expected status)
+    (None, None, 200),
+    ("same-origin", None, 200),
+    ("same-site", None, 200),
+    ("none", None, 200),
+    ("cross-site", None, 403),
+    ("cross-site", f"http://{HOST}", 403),
+    ("same-origin", "https://evil.example", 200),
+    (None, f"http://{HOST}", 200),
+    (None, f"https://{HOST}", 200),
+    (None, "https://evil.example", 403),
+    (None, f"http://{HOST}:8080", 403),
+    (None, f"http://{HOST}.evil.example", 403),
+    (None, "null", 403),
+    (None, "http://[::1", 403),
+    ("unexpected", None, 403),
+]
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE"])
+@pytest.mark.parametrize(("fetch_site", "origin", "status"), CROSS_ORIGIN_CASES)
+def test_cross_origin_table(
+    client: MicroflaskClient,
+    method: str,
+    fetch_site: str | None,
+    origin: str | None,
+    status: int,
+) -> None:
+    headers: dict[str, str] = {}
+    if fetch_site is not None:
+        headers["Sec-Fetch-Site"] = fetch_site
+    if origin is not None:
+        headers["Origin"] = origin
+    response = client.open("/submit", method=method, base_url=f"http://{HOST}", headers=headers)
+    assert response.status_code == status
+    if status == 200:
+        assert response.text == f"done {method}"
+    else:
+        assert "Cross-origin request refused" in response.text
+
+
+@pytest.mark.parametrize("method", ["GET", "HEAD", "OPTIONS"])
+def test_safe_methods_are_never_checked(client: MicroflaskClient, method: str) -> None:
+    response = client.open(
+        "/submit",
+        method=method,
+        base_url=f"http://{HOST}",
+        headers={"Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"},
+    )
+    assert response.status_code == 200
+
+
+def test_refusal_names_the_header_and_value(client: MicroflaskClient) -> None:
+    response = client.post(
+        "/submit", base_url=f"http://{HOST}", headers={"Origin": "https://evil.example"}
+    )
+    assert "Origin 'https://evil.example'" in html.unescape(response.text)
+    assert f"host '{HOST}'" in html.unescape(response.text)
+    response = client.post("/submit", headers={"Sec-Fetch-Site": "cross-site"})
+    assert "Sec-Fetch-Site is 'cross-site'" in html.unescape(response.text)
+
+
+def test_protect_ignores_safe_methods_when_called_directly(app: Microflask) -> None:
+    with app.test_request_context("/submit", headers={"Sec-Fetch-Site": "cross-site"}) as ctx:
+        protect(app, ctx.request)  # raises if the request were checked
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Sec-Fetch-Site": "cross-site", "Origin": "https://partner.example"},
+        {"Origin": "https://partner.example"},
+        {"Origin": "HTTPS://Partner.example/"},
+    ],
+)
+def test_trusted_origin_passes(
+    app: Microflask, client: MicroflaskClient, headers: dict[str, str]
+) -> None:
+    app.config["CSRF_TRUSTED_ORIGINS"] = ["https://partner.example"]
+    assert client.post("/submit", headers=headers).status_code == 200
+
+
+def test_untrusted_origin_still_refused_with_trusted_list(
+    app: Microflask, client: MicroflaskClient
+) -> None:
+    app.config["CSRF_TRUSTED_ORIGINS"] = ["https://partner.example"]
+    response = client.post("/submit", headers={"Origin": "https://evil.example"})
+    assert response.status_code == 403
+
+
+def test_trusted_origins_as_a_string_raises_type_error(
+    app: Microflask, client: MicroflaskClient
+) -> None:
+    app.config["CSRF_TRUSTED_ORIGINS"] = "https://partner.example"
+    with pytest.raises(TypeError, match="CSRF_TRUSTED_ORIGINS must be a list"):
+        client.post("/submit", headers={"Origin": "https://evil.example"})
+
+
+def test_exempt_view_accepts_cross_site_requests(client: MicroflaskClient) -> None:
+    response = client.post("/webhook", headers={"Sec-Fetch-Site": "cross-site"})
+    assert response.status_code == 200
+    assert response.text == "hooked"
+
+
+def test_protection_can_be_turned_off(app: Microflask, client: MicroflaskClient) -> None:
+    app.config["CSRF_CROSS_ORIGIN_PROTECTION"] = False
+    response = client.post("/submit", headers={"Sec-Fetch-Site": "cross-site"})
+    assert response.status_code == 200
+
+
+def test_refusal_goes_through_error_handlers_and_after_request(
+    app: Microflask, client: MicroflaskClient
+) -> None:
+    @app.errorhandler(403)
+    def forbidden(e: Forbidden) -> tuple[str, int]:
+        return f"handled: {e.description}", 403
+
+    @app.after_request
+    def mark(response: Response) -> Response:
+        response.headers["X-After"] = "yes"
+        return response
+
+    response = client.post("/submit", headers={"Sec-Fetch-Site": "cross-site"})
+    assert response.status_code == 403
+    assert response.text.startswith("handled: Cross-origin request refused")
+    assert response.headers["X-After"] == "yes"
+
+
+def test_refusal_happens_before_before_request(app: Microflask, client: MicroflaskClient) -> None:
+    calls: list[str] = []
+    app.before_request(lambda: calls.append("before"))
+    response = client.post("/submit", headers={"Sec-Fetch-Site": "cross-site"})
+    assert response.status_code == 403
+    assert calls == []
+
+
+# --- the token layer ----------------------------------------------------------
+
+
+@pytest.fixture
+def token_app(app: Microflask) -> Microflask:
+    app.config["CSRF_ENABLED"] = True
+    return app
+
+
+def test_tokens_are_off_by_default(client: MicroflaskClient) -> None:
+    assert client.post("/submit").status_code == 200
+
+
+def test_missing_token_is_400(token_app: Microflask) -> None:
+    response = token_app.test_client().post("/submit")
+    assert response.status_code == 400
+    assert "The CSRF token is missing." in response.text
+
+
+def test_form_field_token_passes(token_app: Microflask) -> None:
+    client = token_app.test_client()
+    token = client.get("/form").text
+    response = client.post("/submit", data={"csrf_token": token})
+    assert response.status_code == 200
+
+
+def test_header_token_passes(token_app: Microflask) -> None:
+    client = token_app.test_client()
+    token = client.get("/form").text
+    response = client.put("/submit", headers={"X-CSRF-Token": token})
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "forge",
+    [
+        lambda token: token[:-2] + ("AA" if not token.endswith("AA") else "BB"),
+        lambda token: token.rpartition(".")[0],
+        lambda token: "nonsense",
+    ],
+    ids=["bad signature", "unsigned", "garbage"],
+)
+def test_wrong_token_is_400(token_app: Microflask, forge: t.Callable[[str], str]) -> None:
+    client = token_app.test_client()
+    token = client.get("/form").text
+    response = client.post("/submit", data={"csrf_token": forge(token)})
+    assert response.status_code == 400
+    assert "The CSRF token is invalid." in response.text
+
+
+def test_token_from_another_session_is_invalid(token_app: Microflask) -> None:
+    other = token_app.test_client().get("/form").text
+    client = token_app.test_client()
+    client.get("/form")
+    response = client.post("/submit", data={"csrf_token": other})
+    assert response.status_code == 400
+    assert "invalid" in response.text
+
+
+def test_token_signed_with_another_key_is_invalid(token_app: Microflask) -> None:
+    client = token_app.test_client()
+    token = client.get("/form").text
+    with client.session_transaction() as sess:
+        raw = sess["_csrf_token"]
+    token_app.secret_key = "another key"
+    token_app.config["SECRET_KEY_FALLBACKS"] = []
+    with client.session_transaction() as sess:
+        sess["_csrf_token"] = raw
+    response = client.post("/submit", data={"csrf_token": token})
+    assert response.status_code == 400
+
+
+def test_token_is_stable_within_a_session(token_app: Microflask) -> None:
+    client = token_app.test_client()
+    first = client.get("/form").text
+    assert client.get("/form").text == first
+    assert token_app.test_client().get("/form").text != first
+
+
+def test_token_is_not_the_raw_session_value(token_app: Microflask) -> None:
+    client = token_app.test_client()
+    token = client.get("/form").text
+    with client.session_transaction() as sess:
+        raw = sess["_csrf_token"]
+    assert token != raw
+    assert re.fullmatch(r"[0-9a-f]{64}", raw)
+
+
+def test_exempt_view_needs_no_token(token_app: Microflask) -> None:
+    assert token_app.test_client().post("/webhook").status_code == 200
+
+
+def test_token_failure_goes_through_error_handlers(token_app: Microflask) -> None:
+    @token_app.errorhandler(400)
+    def bad_request(e: Forbidden) -> tuple[str, int]:
+        return f"handled: {e.description}", 400
+
+    response = token_app.test_client().post("/submit")
+    assert response.text == "handled: The CSRF token is missing."
+
+
+def test_cross_origin_check_runs_before_the_token_check(
+    token_app: Microflask,
+) -> None:
+    response = token_app.test_client().post("/submit", headers={"Sec-Fetch-Site": "cross-site"})
+    assert response.status_code == 403
+
+
+def test_csrf_token_template_global(token_app: Microflask) -> None:
+    @token_app.get("/page")
+    def page() -> str:
+        return render_template_string("{{ csrf_token() }}")
+
+    client = token_app.test_client()
+    token = client.get("/page").text
+    assert token == client.get("/form").text
+    assert client.post("/submit", data={"csrf_token": token}).status_code == 200
+
+
+def test_csrf_token_stores_the_secret_in_the_session(token_app: Microflask) -> None:
+    with token_app.test_request_context():
+        assert "_csrf_token" not in session
+        token = csrf_token()
+        assert session["_csrf_token"]
+        assert token == generate_csrf()
+
+
+def test_generate_csrf_without_secret_key_raises(token_app: Microflask) -> None:
+    token_app.secret_key = None
+    with token_app.test_request_context():
+        with pytest.raises(RuntimeError, match=r"app\.secret_key"):
+            generate_csrf()
+
+
+def test_token_check_without_secret_key_raises(token_app: Microflask) -> None:
+    token_app.secret_key = None
+    with pytest.raises(RuntimeError, match=r"app\.secret_key"):
+        token_app.test_client().post("/submit", headers={"X-CSRF-Token": "x.y"})
