@@ -24,8 +24,18 @@ test: lint typecheck
 	$(VENV)/bin/pytest --cov=microflask --cov-branch --cov-report=term:skip-covered -q
 
 demo: $(STAMP)
-	@echo "Serving examples/hello on http://127.0.0.1:8000"
-	cd examples/hello && ../../$(VENV)/bin/gunicorn -w 2 -b 127.0.0.1:8000 hello:app
+	$(VENV)/bin/microflask --app examples/blog/blog init-db
+	@echo "Serving the blog example on http://127.0.0.1:8000 (Ctrl-C stops it)"
+	$(VENV)/bin/gunicorn --chdir examples/blog -w 2 -b 127.0.0.1:8000 'blog:create_app()'
+
+bench: $(STAMP)
+	$(PY) -c 'import flask' 2>/dev/null || $(PIP) install -q -e '.[bench]'
+	$(PY) -m benchmarks.run --markdown benchmarks/results.md --readme README.md
+
+bench-served: $(STAMP)
+	$(PY) -c 'import flask' 2>/dev/null || $(PIP) install -q -e '.[bench]'
+	@command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk"; exit 2; }
+	$(PY) -m benchmarks.served --markdown benchmarks/served.md
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .coverage

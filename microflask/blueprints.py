@@ -249,28 +249,34 @@ class Blueprint(Scaffold):
 
     # -- app-wide variants ---------------------------------------------------------------
 
+    @setupmethod
     def app_template_filter(self, name: str | None = None) -> t.Callable[[F], F]:
         """Register a Jinja filter on the app (filters are app-wide anyway)."""
         return self.template_filter(name)
 
+    @setupmethod
     def add_app_template_filter(
         self, f: ft.TemplateFilterCallable, name: str | None = None
     ) -> None:
         """Register *f* as a Jinja filter on the app."""
         self.add_template_filter(f, name)
 
+    @setupmethod
     def app_template_test(self, name: str | None = None) -> t.Callable[[F], F]:
         """Register a Jinja test on the app."""
         return self.template_test(name)
 
+    @setupmethod
     def add_app_template_test(self, f: ft.TemplateTestCallable, name: str | None = None) -> None:
         """Register *f* as a Jinja test on the app."""
         self.add_template_test(f, name)
 
+    @setupmethod
     def app_template_global(self, name: str | None = None) -> t.Callable[[F], F]:
         """Register a Jinja global on the app."""
         return self.template_global(name)
 
+    @setupmethod
     def add_app_template_global(
         self, f: ft.TemplateGlobalCallable, name: str | None = None
     ) -> None:

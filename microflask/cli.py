@@ -12,6 +12,7 @@ import ast
 import code
 import contextlib
 import importlib.metadata
+import importlib.util
 import inspect
 import os
 import platform
@@ -77,11 +78,7 @@ def _raised_by_call(func: Callable[..., t.Any], exc: BaseException) -> bool:
 
 
 def _call_factory(
-    module: ModuleType,
-    spec: str,
-    factory: Callable[..., t.Any],
-    *args: t.Any,
-    **kw: t.Any,
+    module: ModuleType, spec: str, factory: Callable[..., t.Any], *args: t.Any, **kw: t.Any
 ) -> Microflask:
     """Call an app factory and check that it returned an app."""
     name = module.__name__
@@ -131,9 +128,7 @@ def find_best_app(module: ModuleType) -> Microflask:
     )
 
 
-def _parse_app_spec(
-    spec: str,
-) -> tuple[str, tuple[t.Any, ...] | None, dict[str, t.Any]]:
+def _parse_app_spec(spec: str) -> tuple[str, tuple[t.Any, ...] | None, dict[str, t.Any]]:
     """Split ``name`` or ``factory(literal, key=literal)``; args None if no call."""
     try:
         node = ast.parse(spec.strip(), mode="eval").body
@@ -307,7 +302,8 @@ class AppGroup(click.Group):
 
         def decorator(f: Callable[..., t.Any]) -> click.Command:
             callback = with_appcontext(f) if wrap else f
-            return click.Group.command(self, *args, **kwargs)(callback)
+            command = click.Group.command(self, *args, **kwargs)(callback)
+            return t.cast(click.Command, command)
 
         return decorator
 
@@ -378,10 +374,7 @@ _app_option = click.Option(
     " or make_app, and may be 'factory(args)'.",
 )
 _debug_option = click.Option(
-    ["--debug/--no-debug"],
-    expose_value=False,
-    callback=_set_debug,
-    help="Set debug mode.",
+    ["--debug/--no-debug"], expose_value=False, callback=_set_debug, help="Set debug mode."
 )
 _version_option = click.Option(
     ["--version"],
@@ -412,12 +405,7 @@ class MicroflaskGroup(AppGroup):
         set_debug_flag: bool = True,
         **extra: t.Any,
     ) -> None:
-        params = [
-            *extra.pop("params", ()),
-            _env_file_option,
-            _app_option,
-            _debug_option,
-        ]
+        params = [*extra.pop("params", ()), _env_file_option, _app_option, _debug_option]
         if add_version_option:
             params.append(_version_option)
         extra.setdefault("context_settings", {})
@@ -489,7 +477,13 @@ class MicroflaskGroup(AppGroup):
         if (not args and self.no_args_is_help) or help_only:
             _env_file_option.handle_parse_result(ctx, {}, [])
             _app_option.handle_parse_result(ctx, {}, [])
-        return super().parse_args(ctx, args)
+        try:
+            return super().parse_args(ctx, args)
+        except BaseException:
+            # Help and usage errors end parsing before click can close the
+            # context, which would leave the app context that get_command pushed.
+            ctx.close()
+            raise
 
 
 def load_dotenv(path: str | os.PathLike[str] | None = None, load_defaults: bool = True) -> bool:
@@ -523,28 +517,25 @@ def load_dotenv(path: str | os.PathLike[str] | None = None, load_defaults: bool 
     return bool(values)
 
 
-class CertParamType(click.ParamType):
-    """The ``--cert`` value: a file, ``adhoc``, or an import of an SSLContext."""
+def _convert_cert(ctx: click.Context, param: click.Parameter, value: t.Any) -> t.Any:
+    """Turn ``--cert`` into a real path, ``"adhoc"`` or an ``ssl.SSLContext``."""
+    import ssl
 
-    name = "path"
-
-    def convert(
-        self, value: t.Any, param: click.Parameter | None, ctx: click.Context | None
-    ) -> t.Any:
-        """Return the resolved path, ``"adhoc"`` or the ``ssl.SSLContext``."""
-        import ssl
-
-        if os.path.isfile(value):
-            return os.path.realpath(value)
-        if str(value).lower() == "adhoc":
-            try:
-                import cryptography  # noqa: F401
-            except ImportError:
-                self.fail("'adhoc' certificates need the cryptography library.")
-            return "adhoc"
-        if isinstance(obj := import_string(value, silent=True), ssl.SSLContext):
-            return obj
-        self.fail(f"{value!r} is not a file, 'adhoc' or an SSLContext import.")
+    if value is None:
+        return None
+    if os.path.isfile(value):
+        return os.path.realpath(value)
+    if value.lower() == "adhoc":
+        if importlib.util.find_spec("cryptography") is None:
+            raise click.BadParameter(
+                "'adhoc' certificates need the cryptography library.", ctx, param
+            )
+        return "adhoc"
+    if isinstance(obj := import_string(value, silent=True), ssl.SSLContext):
+        return obj
+    raise click.BadParameter(
+        f"{value!r} is not a file, 'adhoc' or an SSLContext import.", ctx, param
+    )
 
 
 def _validate_key(ctx: click.Context, param: click.Parameter, value: t.Any) -> t.Any:
@@ -586,7 +577,7 @@ def _failing_app(error: Exception) -> WSGIApplication:
 @click.command("run", short_help="Run a development server.")
 @click.option("--host", "-h", default="127.0.0.1", help="The interface to bind to.")
 @click.option("--port", "-p", default=5000, help="The port to bind to.")
-@click.option("--cert", type=CertParamType(), is_eager=True, help="A TLS certificate.")
+@click.option("--cert", callback=_convert_cert, is_eager=True, help="A TLS certificate.")
 @click.option(
     "--key",
     type=click.Path(exists=True, dir_okay=False, resolve_path=True),
@@ -704,10 +695,7 @@ def routes_command(sort: str, all_methods: bool) -> None:
     domains = [(r.host if by_host else r.subdomain) or "" for r in rules]
     columns = {
         "endpoint": ("Endpoint", [r.endpoint for r in rules]),
-        "methods": (
-            "Methods",
-            [", ".join(sorted((r.methods or set()) - hidden)) for r in rules],
-        ),
+        "methods": ("Methods", [", ".join(sorted((r.methods or set()) - hidden)) for r in rules]),
         "domain": ("Host" if by_host else "Subdomain", domains),
         "rule": ("Rule", [r.rule for r in rules]),
     }

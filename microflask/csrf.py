@@ -37,7 +37,7 @@ TOKEN_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
 _SESSION_KEY = "_csrf_token"
-_PASSING_FETCH_SITES = frozenset({"same-origin", "same-site", "none"})
+_PASSING_FETCH_SITES = frozenset({"same-origin", "none"})
 
 F = t.TypeVar("F", bound=t.Callable[..., t.Any])
 

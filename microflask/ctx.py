@@ -44,6 +44,11 @@ class _AppCtxGlobals:
     def __getattr__(self, name: str) -> t.Any:
         raise AttributeError(f"'g' has no attribute {name!r}") from None
 
+    if t.TYPE_CHECKING:
+        # Lets type checkers accept ``g.user = ...``; at run time the default
+        # object.__setattr__ stays, which is faster than any override.
+        def __setattr__(self, name: str, value: t.Any) -> None: ...
+
     def get(self, name: str, default: t.Any | None = None) -> t.Any:
         """Return attribute *name*, or *default* when it is not set."""
         return self.__dict__.get(name, default)
@@ -181,7 +186,7 @@ class RequestContext:
         """Match the URL, storing the rule and view arguments or the error."""
         try:
             rule, args = self.url_adapter.match(return_rule=True)  # type: ignore[union-attr]
-            self.request.url_rule, self.request.view_args = rule, args
+            self.request.url_rule, self.request.view_args = rule, dict(args)
         except HTTPException as e:
             self.request.routing_exception = e
 

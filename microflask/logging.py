@@ -18,12 +18,7 @@ from .globals import _cv_request
 if t.TYPE_CHECKING:
     from .app import Microflask
 
-__all__ = [
-    "create_logger",
-    "default_handler",
-    "has_level_handler",
-    "wsgi_errors_stream",
-]
+__all__ = ["create_logger", "default_handler", "has_level_handler", "wsgi_errors_stream"]
 
 
 def _errors_stream() -> t.TextIO:

@@ -17,6 +17,7 @@ fixture. It needs ``os.fork`` (Linux, macOS) and gunicorn.
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import os
 import select
 import signal
@@ -86,9 +87,7 @@ def live_server(app: Microflask) -> Iterator[str]:
     """
     if not hasattr(os, "fork"):
         pytest.skip("live_server needs os.fork, which this platform lacks")
-    try:
-        import gunicorn  # noqa: F401
-    except ImportError:
+    if importlib.util.find_spec("gunicorn") is None:
         pytest.fail("live_server needs gunicorn: pip install gunicorn", pytrace=False)
     pid, port = _start_server(app)
     try:

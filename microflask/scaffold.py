@@ -61,7 +61,7 @@ class Scaffold:
         root_path: str | None = None,
     ) -> None:
         self.import_name = import_name
-        self.static_folder = static_folder  # type: ignore[assignment]
+        self.static_folder = static_folder
         self.static_url_path = static_url_path
         self.template_folder = template_folder
         self.root_path = root_path or get_root_path(import_name)
@@ -320,17 +320,20 @@ class Scaffold:
         """Register *f* as a Jinja global."""
         self._add_template_item("globals", f, name or f.__name__)
 
+    @setupmethod
     def template_filter(self, name: str | None = None) -> t.Callable[[F], F]:
         """Register the decorated function as a Jinja filter."""
-        return _template_decorator(self.add_template_filter, name)
+        return t.cast("t.Callable[[F], F]", _template_decorator(self.add_template_filter, name))
 
+    @setupmethod
     def template_test(self, name: str | None = None) -> t.Callable[[F], F]:
         """Register the decorated function as a Jinja test."""
-        return _template_decorator(self.add_template_test, name)
+        return t.cast("t.Callable[[F], F]", _template_decorator(self.add_template_test, name))
 
+    @setupmethod
     def template_global(self, name: str | None = None) -> t.Callable[[F], F]:
         """Register the decorated function as a Jinja global."""
-        return _template_decorator(self.add_template_global, name)
+        return t.cast("t.Callable[[F], F]", _template_decorator(self.add_template_global, name))
 
 
 def _template_decorator(
@@ -410,5 +413,5 @@ def _find_package_path(import_name: str) -> str:
             return os.path.dirname(next(iter(spec.submodule_search_locations)))
         return os.getcwd()
     if spec.submodule_search_locations:
-        return os.path.dirname(os.path.dirname(t.cast(str, spec.origin)))
-    return os.path.dirname(t.cast(str, spec.origin))
+        return os.path.dirname(os.path.dirname(spec.origin))
+    return os.path.dirname(spec.origin)

@@ -14,6 +14,7 @@ import jinja2
 from blinker import Signal
 from markupsafe import Markup
 
+from .csrf import csrf_token
 from .globals import _cv_app, _cv_request, g, request, session
 from .helpers import get_flashed_messages, stream_with_context
 from .signals import before_render_template, template_rendered
@@ -34,6 +35,7 @@ __all__ = [
 
 _Source: t.TypeAlias = tuple[str, str | None, t.Callable[[], bool] | None]
 _TemplateRef: t.TypeAlias = str | jinja2.Template | list[str | jinja2.Template]
+_DICT_ATTRIBUTES = frozenset(dir(dict))
 
 
 class Environment(jinja2.Environment):
@@ -41,9 +43,21 @@ class Environment(jinja2.Environment):
 
     def __init__(self, app: Microflask, **options: t.Any) -> None:
         if "loader" not in options:
-            options["loader"] = DispatchingJinjaLoader(app)
+            options["loader"] = app.create_global_jinja_loader()
         super().__init__(**options)
         self.app = app
+
+    def getattr(self, obj: t.Any, attribute: str) -> t.Any:
+        """Look up ``obj.attribute`` as Jinja does, faster for plain dicts."""
+        # A dict has no instance attributes, so for a name its class lacks,
+        # Jinja's getattr() would fail and fall back to obj[attribute]; skip
+        # the costly AttributeError, as templates read dict items constantly.
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                return self.undefined(obj=obj, name=attribute)
+        return super().getattr(obj, attribute)
 
 
 class DispatchingJinjaLoader(jinja2.BaseLoader):
@@ -126,8 +140,9 @@ def _describe(app: Microflask, owner: Microflask | Blueprint, loader: jinja2.Bas
 
 
 def _htmlsafe_json(text: str) -> Markup:
-    # These four characters are the ones that can end a <script> element or
-    # an attribute value; the JSON string escapes keep the value the same.
+    # "<", ">" and "&" could start a tag or an entity inside <script> or an
+    # attribute, "'" could end a single-quoted attribute; as \u escapes they
+    # stay the same JSON value.
     return Markup(
         text.replace("<", "\\u003c")
         .replace(">", "\\u003e")
@@ -138,8 +153,6 @@ def _htmlsafe_json(text: str) -> Markup:
 
 def _create_environment(app: Microflask) -> Environment:
     """Create the app's Jinja environment from ``app.jinja_options``."""
-    from .csrf import csrf_token
-
     options = dict(app.jinja_options)
     options.setdefault("autoescape", app.select_jinja_autoescape)
     if "auto_reload" not in options:

@@ -105,7 +105,7 @@ class MicroflaskClient(Client):
             resp.headers.getlist("Set-Cookie"),
         )
 
-    def _copy_environ(self, other: WSGIEnvironment) -> WSGIEnvironment:
+    def _copy_environ(self, other: t.Mapping[str, t.Any]) -> WSGIEnvironment:
         out = {**self.environ_base, **other}
         if self.preserve_context:
             out["werkzeug.debug.preserve_context"] = self._new_contexts.append

@@ -68,7 +68,7 @@ class MethodView(View):
         super().__init_subclass__(**kwargs)
         if "methods" in cls.__dict__:
             return
-        methods = set()
+        methods: set[str] = set()
         for base in cls.__bases__:
             methods.update(getattr(base, "methods", None) or ())
         for key in _HTTP_METHODS:

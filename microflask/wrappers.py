@@ -22,7 +22,7 @@ class _ConfigLimit:
 
     def __init__(self, key: str, fallback: int | None) -> None:
         self.key = key
-        self.fallback = fallback
+        self.fallback: int | None = fallback
 
     def __set_name__(self, owner: type, name: str) -> None:
         self.attr = f"_{name}"
@@ -30,13 +30,13 @@ class _ConfigLimit:
     def __get__(self, obj: object, owner: type | None = None) -> int | None:
         if obj is None:
             return self.fallback
-        value: int | None = obj.__dict__.get(self.attr, self)  # type: ignore[assignment]
+        value: t.Any = obj.__dict__.get(self.attr, self)
         if value is not self:
-            return value
+            return t.cast("int | None", value)
         app_ctx = _cv_app.get(None)
         if app_ctx is None:
-            return self.fallback
-        return app_ctx.app.config[self.key]  # type: ignore[no-any-return]
+            return self.fallback  # type: ignore[no-any-return]
+        return t.cast("int | None", app_ctx.app.config[self.key])
 
     def __set__(self, obj: object, value: int | None) -> None:
         obj.__dict__[self.attr] = value
@@ -50,8 +50,8 @@ class Request(_WerkzeugRequest):
     view_args: dict[str, t.Any] | None = None
     routing_exception: HTTPException | None = None
 
-    max_content_length = _ConfigLimit("MAX_CONTENT_LENGTH", None)  # type: ignore[assignment]
-    max_form_memory_size = _ConfigLimit("MAX_FORM_MEMORY_SIZE", 500_000)  # type: ignore[assignment]
+    max_content_length = _ConfigLimit("MAX_CONTENT_LENGTH", None)
+    max_form_memory_size = _ConfigLimit("MAX_FORM_MEMORY_SIZE", 500_000)
     max_form_parts = _ConfigLimit("MAX_FORM_PARTS", 1000)  # type: ignore[assignment]
 
     @property
@@ -84,8 +84,8 @@ class Response(_WerkzeugResponse):
     json_module = json
     autocorrect_location_header = False
 
-    @property  # type: ignore[override]
-    def max_cookie_size(self) -> int:
+    @property
+    def max_cookie_size(self) -> int:  # type: ignore[override]
         """The largest cookie that may be set, from ``MAX_COOKIE_SIZE``."""
         app_ctx = _cv_app.get(None)
         if app_ctx is None:
