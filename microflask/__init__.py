@@ -76,7 +76,6 @@ __all__ = [
     "generate_csrf",
     "get_flashed_messages",
     "get_template_attribute",
-    "get_template_attribute",
     "got_request_exception",
     "has_app_context",
     "has_request_context",
