@@ -11,6 +11,7 @@ import collections.abc as cabc
 import contextvars
 import inspect
 import os
+import re
 import sys
 import typing as t
 import weakref
@@ -61,6 +62,9 @@ T = t.TypeVar("T")
 F = t.TypeVar("F", bound=t.Callable[..., t.Any])
 _SAFE_METHODS = frozenset(("GET", "HEAD", "OPTIONS", "TRACE"))
 _ANCHOR_SAFE = "%!#$&'()*+,/:;=?@"
+# CR/LF would split the header; browsers drop tabs and newlines, turning
+# "/\t/evil.example" into "//evil.example".
+_CONTROL_CHARS = re.compile("[\x00-\x1f\x7f]")
 
 
 def _make_timedelta(value: t.Any) -> timedelta:
@@ -472,6 +476,9 @@ class Microflask(Scaffold):
             )
         if config["TRUSTED_HOSTS"] is not None:
             request.trusted_hosts = config["TRUSTED_HOSTS"]
+            # Reading the host checks it (400 if untrusted), even when SERVER_NAME
+            # means routing never looks at it.
+            _ = request.host
         if self.url_map.host_matching:
             # SERVER_NAME would replace the request's host, which host rules match on.
             return self.url_map.bind_to_environ(request.environ, server_name=None)
@@ -799,7 +806,12 @@ class Microflask(Scaffold):
             raise TypeError(f"{e}\n{_bad_return_message(rv)}") from None
 
     def redirect(self, location: str, code: int = 302) -> BaseResponse:
-        """Return a redirect response to *location*."""
+        """Return a redirect response to *location*.
+
+        :raises BadRequest: if *location* contains ASCII control characters.
+        """
+        if _CONTROL_CHARS.search(location):
+            raise BadRequest("Redirect location contains control characters.")
         return _wz_redirect(location, code=code, Response=self.response_class)
 
     # -- URLs --------------------------------------------------------------------------

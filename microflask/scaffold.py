@@ -321,19 +321,31 @@ class Scaffold:
         self._add_template_item("globals", f, name or f.__name__)
 
     @setupmethod
-    def template_filter(self, name: str | None = None) -> t.Callable[[F], F]:
-        """Register the decorated function as a Jinja filter."""
-        return t.cast("t.Callable[[F], F]", _template_decorator(self.add_template_filter, name))
+    @t.overload
+    def template_filter(self, name: F) -> F: ...
+    @t.overload
+    def template_filter(self, name: str | None = None) -> t.Callable[[F], F]: ...
+    def template_filter(self, name: t.Any = None) -> t.Any:
+        """Register the decorated function as a Jinja filter; with or without parentheses."""
+        return _template_decorator(self.add_template_filter, name)
 
     @setupmethod
-    def template_test(self, name: str | None = None) -> t.Callable[[F], F]:
-        """Register the decorated function as a Jinja test."""
-        return t.cast("t.Callable[[F], F]", _template_decorator(self.add_template_test, name))
+    @t.overload
+    def template_test(self, name: F) -> F: ...
+    @t.overload
+    def template_test(self, name: str | None = None) -> t.Callable[[F], F]: ...
+    def template_test(self, name: t.Any = None) -> t.Any:
+        """Register the decorated function as a Jinja test; with or without parentheses."""
+        return _template_decorator(self.add_template_test, name)
 
     @setupmethod
-    def template_global(self, name: str | None = None) -> t.Callable[[F], F]:
-        """Register the decorated function as a Jinja global."""
-        return t.cast("t.Callable[[F], F]", _template_decorator(self.add_template_global, name))
+    @t.overload
+    def template_global(self, name: F) -> F: ...
+    @t.overload
+    def template_global(self, name: str | None = None) -> t.Callable[[F], F]: ...
+    def template_global(self, name: t.Any = None) -> t.Any:
+        """Register the decorated function as a Jinja global; with or without parentheses."""
+        return _template_decorator(self.add_template_global, name)
 
 
 def _template_decorator(

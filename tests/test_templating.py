@@ -701,16 +701,15 @@ def test_explain_template_loading_off_logs_nothing(
 
 
 def test_template_decorators_work_without_parentheses(app: Microflask) -> None:
-    # The core accepts bare use; its annotations only admit a name (see report).
-    @app.template_filter  # type: ignore[arg-type]
+    @app.template_filter
     def exclaim(value: str) -> str:
         return f"{value}!"
 
-    @app.template_test  # type: ignore[arg-type]
+    @app.template_test
     def empty(value: str) -> bool:
         return not value
 
-    @app.template_global  # type: ignore[arg-type]
+    @app.template_global
     def three() -> int:
         return 3
 

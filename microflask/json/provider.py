@@ -138,8 +138,15 @@ class DefaultJSONProvider(JSONProvider):
         return json.dumps(obj, **kwargs)
 
     def loads(self, s: str | bytes, **kwargs: t.Any) -> t.Any:
-        """Deserialize JSON from text or UTF-8 bytes with :func:`json.loads`."""
-        return json.loads(s, **kwargs)
+        """Deserialize JSON from text or UTF-8 bytes with :func:`json.loads`.
+
+        :raises ValueError: for invalid JSON, or JSON nested too deeply to parse
+            (which :mod:`json` reports as a ``RecursionError``).
+        """
+        try:
+            return json.loads(s, **kwargs)
+        except RecursionError:
+            raise ValueError("JSON is nested too deeply to parse.") from None
 
     def response(self, *args: t.Any, **kwargs: t.Any) -> Response:
         """Return a JSON response of the arguments, ending in a newline.
