@@ -484,9 +484,7 @@ class Microflask(Scaffold):
             return self.url_map.bind_to_environ(request.environ, server_name=None)
         if self.subdomain_matching:
             # The subdomain is the part of the host before SERVER_NAME.
-            return self.url_map.bind_to_environ(
-                request.environ, server_name=config["SERVER_NAME"]
-            )
+            return self.url_map.bind_to_environ(request.environ, server_name=config["SERVER_NAME"])
         return self.url_map.bind(
             config["SERVER_NAME"] or request.host,
             script_name=request.root_path,

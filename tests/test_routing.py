@@ -1,0 +1,302 @@
+"""Tests for routing: rule registration, Rule options, automatic methods, 404 and 405."""
+
+from __future__ import annotations
+
+import typing as t
+
+import pytest
+from werkzeug.routing import BaseConverter, Map
+
+from microflask import Microflask, request
+from microflask.testing import MicroflaskClient
+
+SHORTCUTS = ["get", "post", "put", "delete", "patch"]
+
+
+def test_route_registers_rule_and_view(app: Microflask, client: MicroflaskClient) -> None:
+    @app.route("/hello")
+    def hello() -> str:
+        return "hello"
+
+    assert app.view_functions["hello"] is hello
+    assert client.get("/hello").data == b"hello"
+
+
+def test_route_returns_the_function_unchanged(app: Microflask) -> None:
+    def view() -> str:
+        return ""
+
+    assert app.route("/")(view) is view
+
+
+def test_add_url_rule_endpoint_defaults_to_function_name(app: Microflask) -> None:
+    def show_user() -> str:
+        return ""
+
+    app.add_url_rule("/user", view_func=show_user)
+    (rule,) = app.url_map.iter_rules("show_user")
+    assert rule.rule == "/user"
+
+
+def test_add_url_rule_with_explicit_endpoint(app: Microflask, client: MicroflaskClient) -> None:
+    app.add_url_rule("/custom", "my_endpoint", lambda: "custom")
+    assert "my_endpoint" in app.view_functions
+    assert client.get("/custom").data == b"custom"
+
+
+def test_add_url_rule_without_view_or_endpoint_raises(app: Microflask) -> None:
+    with pytest.raises(TypeError, match="needs an endpoint or a view_func"):
+        app.add_url_rule("/nothing")
+
+
+def test_endpoint_decorator_attaches_view_to_rule(
+    app: Microflask, client: MicroflaskClient
+) -> None:
+    app.add_url_rule("/later", "later")
+
+    @app.endpoint("later")
+    def later_view() -> str:
+        return "attached later"
+
+    assert app.view_functions["later"] is later_view
+    assert client.get("/later").data == b"attached later"
+
+
+def test_duplicate_endpoint_with_other_function_raises_naming_both(app: Microflask) -> None:
+    def first_view() -> str:
+        return "1"
+
+    def second_view() -> str:
+        return "2"
+
+    app.add_url_rule("/one", "shared", first_view)
+    with pytest.raises(AssertionError) as excinfo:
+        app.add_url_rule("/two", "shared", second_view)
+    message = str(excinfo.value)
+    assert "'shared'" in message
+    assert "first_view" in message
+    assert "second_view" in message
+
+
+def test_same_function_may_serve_several_rules(app: Microflask, client: MicroflaskClient) -> None:
+    @app.route("/a")
+    @app.route("/b")
+    def both() -> str:
+        return request.path
+
+    assert client.get("/a").data == b"/a"
+    assert client.get("/b").data == b"/b"
+
+
+@pytest.mark.parametrize("shortcut", SHORTCUTS)
+def test_method_shortcut_accepts_its_method(
+    app: Microflask, client: MicroflaskClient, shortcut: str
+) -> None:
+    getattr(app, shortcut)("/thing")(lambda: f"{request.method} done")
+    rv = client.open("/thing", method=shortcut.upper())
+    assert rv.status_code == 200
+    assert rv.data == f"{shortcut.upper()} done".encode()
+
+
+@pytest.mark.parametrize("shortcut", SHORTCUTS)
+def test_method_shortcut_refuses_other_methods(
+    app: Microflask, client: MicroflaskClient, shortcut: str
+) -> None:
+    getattr(app, shortcut)("/thing")(lambda: "x")
+    other = "PUT" if shortcut != "put" else "POST"
+    assert client.open("/thing", method=other).status_code == 405
+
+
+@pytest.mark.parametrize("shortcut", SHORTCUTS)
+def test_method_shortcut_rejects_methods_argument(app: Microflask, shortcut: str) -> None:
+    with pytest.raises(TypeError, match="Use the 'route' decorator"):
+        getattr(app, shortcut)("/thing", methods=["GET"])
+
+
+def test_methods_as_a_string_raises_type_error(app: Microflask) -> None:
+    with pytest.raises(TypeError, match="Allowed methods must be a list of strings"):
+        app.route("/", methods="POST")(lambda: "x")
+
+
+def test_methods_are_case_insensitive(app: Microflask, client: MicroflaskClient) -> None:
+    app.route("/", methods=["post"])(lambda: "posted")
+    assert client.post("/").data == b"posted"
+
+
+def test_methods_default_to_view_attribute(app: Microflask, client: MicroflaskClient) -> None:
+    def view() -> str:
+        return "via attribute"
+
+    view.methods = ["PUT"]  # type: ignore[attr-defined]
+    app.add_url_rule("/", view_func=view)
+    assert client.put("/").data == b"via attribute"
+    assert client.get("/").status_code == 405
+
+
+def test_rule_defaults_fill_view_arguments(app: Microflask, client: MicroflaskClient) -> None:
+    @app.route("/page/", defaults={"number": 1})
+    @app.route("/page/<int:number>")
+    def page(number: int) -> str:
+        return f"page {number}"
+
+    assert client.get("/page/").data == b"page 1"
+    assert client.get("/page/7").data == b"page 7"
+
+
+def test_subdomain_rule_matches_with_subdomain_matching() -> None:
+    app = Microflask("x", subdomain_matching=True, static_folder=None)
+    app.config["SERVER_NAME"] = "example.com"
+    app.route("/", subdomain="api")(lambda: "api root")
+    app.route("/", endpoint="main")(lambda: "main root")
+    client = app.test_client()
+    assert client.get("/", base_url="http://api.example.com/").data == b"api root"
+    assert client.get("/", base_url="http://example.com/").data == b"main root"
+
+
+def test_host_rule_matches_with_host_matching() -> None:
+    app = Microflask("x", host_matching=True, static_folder=None)
+    app.route("/", host="a.example.com")(lambda: "host a")
+    app.route("/", host="b.example.com", endpoint="b")(lambda: "host b")
+    client = app.test_client()
+    assert client.get("/", base_url="http://a.example.com/").data == b"host a"
+    assert client.get("/", base_url="http://b.example.com/").data == b"host b"
+    assert client.get("/", base_url="http://c.example.com/").status_code == 404
+
+
+def test_strict_slashes_redirects_to_the_slash_url(
+    app: Microflask, client: MicroflaskClient
+) -> None:
+    app.route("/folder/")(lambda: "folder")
+    rv = client.get("/folder")
+    assert rv.status_code == 308
+    assert rv.location.endswith("/folder/")
+
+
+def test_strict_slashes_false_matches_without_slash(
+    app: Microflask, client: MicroflaskClient
+) -> None:
+    app.route("/folder/", strict_slashes=False)(lambda: "folder")
+    rv = client.get("/folder")
+    assert rv.status_code == 200
+    assert rv.data == b"folder"
+
+
+def test_redirect_to_redirects_without_calling_a_view(
+    app: Microflask, client: MicroflaskClient
+) -> None:
+    app.add_url_rule("/old/<int:item>", "old", redirect_to="/new/<item>")
+    rv = client.get("/old/5")
+    assert rv.status_code == 308
+    assert rv.location.endswith("/new/5")
+
+
+def test_merge_slashes_redirects_doubled_slashes(app: Microflask, client: MicroflaskClient) -> None:
+    app.route("/a/b")(lambda: "ab")
+    rv = client.get("/a//b")
+    assert rv.status_code == 308
+    assert rv.location.endswith("/a/b")
+
+
+def test_merge_slashes_false_keeps_doubled_slashes(
+    app: Microflask, client: MicroflaskClient
+) -> None:
+    app.route("/a//b", merge_slashes=False)(lambda: "double")
+    assert client.get("/a//b").data == b"double"
+    assert client.get("/a/b").status_code == 404
+
+
+def test_head_is_answered_automatically_without_body(
+    app: Microflask, client: MicroflaskClient
+) -> None:
+    app.route("/")(lambda: "some body")
+    rv = client.head("/")
+    assert rv.status_code == 200
+    assert rv.data == b""
+    assert rv.content_length == len(b"some body")
+
+
+def test_options_is_answered_automatically_with_allow(
+    app: Microflask, client: MicroflaskClient
+) -> None:
+    called = []
+
+    @app.route("/", methods=["GET", "POST"])
+    def view() -> str:
+        called.append(True)
+        return "view"
+
+    rv = client.options("/")
+    assert rv.status_code == 200
+    assert sorted(rv.allow) == ["GET", "HEAD", "OPTIONS", "POST"]
+    assert called == []
+
+
+def test_options_in_methods_goes_to_the_view(app: Microflask, client: MicroflaskClient) -> None:
+    app.route("/", methods=["GET", "OPTIONS"])(lambda: f"own {request.method}")
+    assert client.options("/").data == b"own OPTIONS"
+
+
+@pytest.mark.parametrize("how", ["argument", "view_attribute", "config"])
+def test_automatic_options_can_be_turned_off(
+    app: Microflask, client: MicroflaskClient, how: str
+) -> None:
+    def view() -> str:
+        return "x"
+
+    if how == "view_attribute":
+        view.provide_automatic_options = False  # type: ignore[attr-defined]
+    elif how == "config":
+        app.config["PROVIDE_AUTOMATIC_OPTIONS"] = False
+    options = {"provide_automatic_options": False} if how == "argument" else {}
+    app.add_url_rule("/", view_func=view, **options)
+    assert client.options("/").status_code == 405
+    assert "OPTIONS" not in next(app.url_map.iter_rules("view")).methods
+
+
+class ListConverter(BaseConverter):
+    """Match ``a,b,c`` as a list of strings."""
+
+    def to_python(self, value: str) -> list[str]:
+        return value.split(",")
+
+    def to_url(self, value: t.Any) -> str:
+        return ",".join(value)
+
+
+def test_custom_converter_parses_view_arguments(app: Microflask, client: MicroflaskClient) -> None:
+    app.url_map.converters["list"] = ListConverter
+
+    @app.route("/tags/<list:tags>")
+    def tags(tags: list[str]) -> dict[str, t.Any]:
+        return {"tags": tags}
+
+    assert client.get("/tags/a,b,c").json == {"tags": ["a", "b", "c"]}
+    with app.test_request_context():
+        assert app.url_for("tags", tags=["x", "y"]) == "/tags/x,y"
+
+
+def test_builtin_converters_are_available(app: Microflask) -> None:
+    assert set(Map.default_converters) <= set(app.url_map.converters)
+
+
+def test_unknown_url_is_404(client: MicroflaskClient) -> None:
+    rv = client.get("/missing")
+    assert rv.status_code == 404
+    assert b"Not Found" in rv.data
+
+
+def test_wrong_method_is_405_with_allow(app: Microflask, client: MicroflaskClient) -> None:
+    app.route("/", methods=["GET", "PUT"])(lambda: "x")
+    rv = client.post("/")
+    assert rv.status_code == 405
+    assert sorted(rv.allow) == ["GET", "HEAD", "OPTIONS", "PUT"]
+
+
+def test_routing_errors_are_werkzeug_exceptions(app: Microflask) -> None:
+    from werkzeug.exceptions import MethodNotAllowed, NotFound
+
+    app.route("/")(lambda: "x")
+    with app.test_request_context("/nope"):
+        assert isinstance(request.routing_exception, NotFound)
+    with app.test_request_context("/", method="DELETE"):
+        assert isinstance(request.routing_exception, MethodNotAllowed)
