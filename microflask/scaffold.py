@@ -320,29 +320,29 @@ class Scaffold:
         """Register *f* as a Jinja global."""
         self._add_template_item("globals", f, name or f.__name__)
 
-    @setupmethod
     @t.overload
     def template_filter(self, name: F) -> F: ...
     @t.overload
     def template_filter(self, name: str | None = None) -> t.Callable[[F], F]: ...
+    @setupmethod
     def template_filter(self, name: t.Any = None) -> t.Any:
         """Register the decorated function as a Jinja filter; with or without parentheses."""
         return _template_decorator(self.add_template_filter, name)
 
-    @setupmethod
     @t.overload
     def template_test(self, name: F) -> F: ...
     @t.overload
     def template_test(self, name: str | None = None) -> t.Callable[[F], F]: ...
+    @setupmethod
     def template_test(self, name: t.Any = None) -> t.Any:
         """Register the decorated function as a Jinja test; with or without parentheses."""
         return _template_decorator(self.add_template_test, name)
 
-    @setupmethod
     @t.overload
     def template_global(self, name: F) -> F: ...
     @t.overload
     def template_global(self, name: str | None = None) -> t.Callable[[F], F]: ...
+    @setupmethod
     def template_global(self, name: t.Any = None) -> t.Any:
         """Register the decorated function as a Jinja global; with or without parentheses."""
         return _template_decorator(self.add_template_global, name)
