@@ -552,7 +552,7 @@ class Microflask(Scaffold):
         if ctx is None:
             ctx = _cv_request.get()
         req = ctx.request
-        hooks = self._hooks(req.blueprint)
+        hooks = ctx._hooks = self._hooks(req.blueprint)
         for preprocess in hooks.url_value_preprocessors:
             preprocess(req.endpoint, req.view_args)
         if req.method not in _SAFE_METHODS:
@@ -622,7 +622,7 @@ class Microflask(Scaffold):
             ctx = _cv_request.get()
         for func in ctx._after_request_functions:
             response = self.ensure_sync(func)(response)
-        for after in self._hooks(ctx.request.blueprint).after:
+        for after in (ctx._hooks or self._hooks(ctx.request.blueprint)).after:
             response = after(response)
         session = ctx._session
         if session is None and self._should_refresh_session(ctx):
@@ -645,9 +645,19 @@ class Microflask(Scaffold):
         Each runs even if an earlier one raised; the first error is raised at the end.
         """
         ctx = _cv_request.get()
-        _run_all(self._hooks(ctx.request.blueprint).teardown, exc)
+        teardown = (ctx._hooks or self._hooks(ctx.request.blueprint)).teardown
+        if teardown:
+            _run_all(teardown, exc)
         if signals.request_tearing_down.receivers:
             signals.request_tearing_down.send(self, _async_wrapper=self.ensure_sync, exc=exc)
+
+    def _has_appcontext_teardown(self) -> bool:
+        """Whether popping an app context has anything to run."""
+        return bool(
+            self.teardown_appcontext_funcs
+            or signals.appcontext_tearing_down.receivers
+            or type(self).do_teardown_appcontext is not Microflask.do_teardown_appcontext
+        )
 
     def do_teardown_appcontext(self, exc: BaseException | None = None) -> None:
         """Run every teardown-appcontext function, last registered first."""
@@ -794,11 +804,19 @@ class Microflask(Scaffold):
         """Turn a dict or list into JSON, and a WSGI app or response into ours."""
         if isinstance(rv, (dict, list)):
             return self.json.response(rv)
+        ctx = _cv_request.get(None)
+        environ = ctx.request.environ if ctx else None
+        if (
+            isinstance(rv, HTTPException)
+            and rv.response is None
+            and type(rv).get_response is HTTPException.get_response
+        ):
+            # What ``get_response`` builds, made directly as our response class: cheaper
+            # than running the exception as a WSGI app through ``force_type``.
+            return self.response_class(rv.get_body(environ), rv.code, rv.get_headers(environ))
         if not (isinstance(rv, BaseResponse) or callable(rv)):
             raise TypeError(_bad_return_message(rv))
-        ctx = _cv_request.get(None)
         try:
-            environ = ctx.request.environ if ctx else None
             return t.cast(Response, self.response_class.force_type(rv, environ))
         except TypeError as e:
             raise TypeError(f"{e}\n{_bad_return_message(rv)}") from None

@@ -1,4 +1,4 @@
-"""The ``microflask`` command line: app discovery, ``run``, ``routes``, ``shell``.
+"""The ``microflask`` command line: app discovery, run, routes, shell.
 
 The app comes from ``--app`` / ``MICROFLASK_APP`` or from ``wsgi.py`` / ``app.py``
 in the working directory; commands on ``app.cli`` and ``bp.cli`` run inside its
@@ -102,9 +102,7 @@ def find_best_app(module: ModuleType) -> Microflask:
     """Return the app a module holds, calling a factory if it holds none.
 
     Tries ``app`` and ``application``, then the only Microflask instance, then a
-    ``create_app`` or ``make_app`` function called without arguments.
-
-    :raises NoAppException: if none of these gives an app or there are several.
+    ``create_app`` or ``make_app`` function; else raises :exc:`NoAppException`.
     """
     app_class, name = _app_class(), module.__name__
     for attr in ("app", "application"):
@@ -129,7 +127,7 @@ def find_best_app(module: ModuleType) -> Microflask:
 
 
 def _parse_app_spec(spec: str) -> tuple[str, tuple[t.Any, ...] | None, dict[str, t.Any]]:
-    """Split ``name`` or ``factory(literal, key=literal)``; args None if no call."""
+    """Split ``name`` or ``factory(literals)``; args are None if no call."""
     try:
         node = ast.parse(spec.strip(), mode="eval").body
     except SyntaxError:
@@ -157,7 +155,9 @@ def _parse_app_spec(spec: str) -> tuple[str, tuple[t.Any, ...] | None, dict[str,
 def _find_app_by_string(module: ModuleType, spec: str) -> Microflask:
     """Return the app named by *spec* in *module*, calling it if a function."""
     attr_name, args, kwargs = _parse_app_spec(spec)
-    attr = getattr(module, attr_name, None)
+    if not hasattr(module, attr_name):
+        raise NoAppException(f"Module {module.__name__!r} has no attribute {attr_name!r}.")
+    attr = getattr(module, attr_name)
     if inspect.isfunction(attr):
         return _call_factory(module, spec, attr, *(args or ()), **kwargs)
     if args is None and isinstance(attr, _app_class()):
@@ -192,10 +192,9 @@ def prepare_import(path: str) -> str:
 
 
 def locate_app(module_name: str, app_name: str | None) -> Microflask:
-    """Import *module_name* and find the app named *app_name* in it.
+    """Import *module_name*; return the app *app_name* names, or the best.
 
-    *app_name* is an attribute or a factory call; ``None`` searches the module
-    with :func:`find_best_app`. Every failure is a :exc:`NoAppException`.
+    :raises NoAppException: for any failure, saying what was tried.
     """
     try:
         __import__(module_name)
@@ -237,10 +236,7 @@ class ScriptInfo:
         self._loaded_app: Microflask | None = None
 
     def load_app(self) -> Microflask:
-        """Load the app once and return it on every call.
-
-        :raises NoAppException: if there is none; the message says what was tried.
-        """
+        """Load the app on the first call; return the same app on every call."""
         if self._loaded_app is not None:
             return self._loaded_app
         if self.create_app is not None:
@@ -249,32 +245,27 @@ class ScriptInfo:
             # A colon followed by a slash is a Windows drive, not "module:name".
             path, *name = re.split(r":(?![\\/])", self.app_import_path, maxsplit=1)
             app = locate_app(prepare_import(path), name[0] if name else None)
+        elif found := [name for name in ("wsgi.py", "app.py") if os.path.isfile(name)]:
+            app = locate_app(prepare_import(found[0]), None)
         else:
-            app = self._load_default_file()
+            raise NoAppException(
+                "Could not find a Microflask app: no '--app' option, no"
+                " 'MICROFLASK_APP' environment variable, and no 'wsgi.py' or"
+                f" 'app.py' in {os.getcwd()!r}."
+            )
         if self.set_debug_flag:
             app.debug = get_debug_flag()
         self._loaded_app = app
         return app
-
-    def _load_default_file(self) -> Microflask:
-        for filename in ("wsgi.py", "app.py"):
-            if os.path.isfile(filename):
-                return locate_app(prepare_import(filename), None)
-        raise NoAppException(
-            "Could not find a Microflask app: no '--app' option, no"
-            " 'MICROFLASK_APP' environment variable, and no 'wsgi.py' or"
-            f" 'app.py' in {os.getcwd()!r}."
-        )
 
 
 pass_script_info = click.make_pass_decorator(ScriptInfo, ensure=True)
 
 
 def with_appcontext(f: F) -> F:
-    """Wrap a command callback so it runs inside the app context.
+    """Wrap a command callback to run it in the app context, if none is pushed.
 
-    The app is loaded from the :class:`ScriptInfo` unless a context is already
-    pushed; commands on ``app.cli`` get this without the decorator.
+    Commands on ``app.cli`` and ``bp.cli`` get this without the decorator.
     """
 
     @click.pass_context
@@ -288,11 +279,7 @@ def with_appcontext(f: F) -> F:
 
 
 class AppGroup(click.Group):
-    """A click group whose commands run inside the app context.
-
-    ``command(with_appcontext=False)`` opts a command out; ``group()`` makes
-    nested ``AppGroup``s.
-    """
+    """A click group whose commands run in the app context."""
 
     def command(  # type: ignore[override]
         self, *args: t.Any, **kwargs: t.Any
@@ -408,8 +395,8 @@ class MicroflaskGroup(AppGroup):
         params = [*extra.pop("params", ()), _env_file_option, _app_option, _debug_option]
         if add_version_option:
             params.append(_version_option)
-        extra.setdefault("context_settings", {})
-        extra["context_settings"].setdefault("auto_envvar_prefix", "MICROFLASK")
+        settings = extra.setdefault("context_settings", {})
+        settings.setdefault("auto_envvar_prefix", "MICROFLASK")
         super().__init__(params=params, **extra)
         self.create_app = create_app
         self.load_dotenv = load_dotenv
@@ -487,13 +474,11 @@ class MicroflaskGroup(AppGroup):
 
 
 def load_dotenv(path: str | os.PathLike[str] | None = None, load_defaults: bool = True) -> bool:
-    """Load environment variables from dotenv files.
+    """Load environment variables from dotenv files; True if they held any.
 
-    *path* wins over ``.env``, which wins over ``.microflaskenv`` (both found by
-    searching up from the working directory); variables already set in the
-    environment are never replaced. Does nothing without python-dotenv.
-
-    :return: whether any file set a variable.
+    *path* wins over ``.env``, which wins over ``.microflaskenv`` (both searched
+    for upwards from the working directory); variables already set are never
+    replaced. Does nothing without python-dotenv.
     """
     try:
         import dotenv
@@ -527,15 +512,11 @@ def _convert_cert(ctx: click.Context, param: click.Parameter, value: t.Any) -> t
         return os.path.realpath(value)
     if value.lower() == "adhoc":
         if importlib.util.find_spec("cryptography") is None:
-            raise click.BadParameter(
-                "'adhoc' certificates need the cryptography library.", ctx, param
-            )
+            raise click.BadParameter("'adhoc' needs the cryptography library.", ctx, param)
         return "adhoc"
     if isinstance(obj := import_string(value, silent=True), ssl.SSLContext):
         return obj
-    raise click.BadParameter(
-        f"{value!r} is not a file, 'adhoc' or an SSLContext import.", ctx, param
-    )
+    raise click.BadParameter(f"Not a file, 'adhoc' or an SSLContext import: {value!r}.", ctx, param)
 
 
 def _validate_key(ctx: click.Context, param: click.Parameter, value: t.Any) -> t.Any:
@@ -547,22 +528,13 @@ def _validate_key(ctx: click.Context, param: click.Parameter, value: t.Any) -> t
             raise click.BadParameter("Required when '--cert' is a file.", ctx, param)
         return value
     if not cert_is_file:
-        raise click.BadParameter(
-            "Only used with a '--cert' file, not 'adhoc' or an SSLContext.", ctx, param
-        )
+        raise click.BadParameter("Only used with a '--cert' file.", ctx, param)
     ctx.params["cert"] = (cert, value)
     return value
 
 
-class SeparatedPathType(click.Path):
-    """A list of paths separated by ``os.pathsep``, each checked as a Path."""
-
-    def convert(
-        self, value: t.Any, param: click.Parameter | None, ctx: click.Context | None
-    ) -> t.Any:
-        """Split the value and convert each part."""
-        convert = super().convert
-        return [convert(part, param, ctx) for part in self.split_envvar_value(value)]
+def _split_paths(ctx: click.Context, param: click.Parameter, value: str | None) -> t.Any:
+    return value.split(os.pathsep) if value else None
 
 
 def _failing_app(error: Exception) -> WSGIApplication:
@@ -590,12 +562,12 @@ def _failing_app(error: Exception) -> WSGIApplication:
 @click.option("--with-threads/--without-threads", default=True, help="Use threads.")
 @click.option(
     "--extra-files",
-    type=SeparatedPathType(),
+    callback=_split_paths,
     help=f"More files that trigger a reload, separated by {os.pathsep!r}.",
 )
 @click.option(
     "--exclude-patterns",
-    type=SeparatedPathType(),
+    callback=_split_paths,
     help=f"fnmatch patterns of files that never trigger a reload, by {os.pathsep!r}.",
 )
 @pass_script_info
@@ -647,10 +619,10 @@ run_command.params.insert(0, _debug_option)
 @click.command("shell", short_help="Run a Python shell in the app context.")
 @with_appcontext
 def shell_command() -> None:
-    """Run an interactive Python shell inside the app context.
+    """Run a Python shell in the app context.
 
-    The namespace holds 'app', 'g' and what shell context processors return,
-    after running the PYTHONSTARTUP file if one is set.
+    It holds 'app', 'g' and what shell context processors return, after the
+    PYTHONSTARTUP file if one is set.
     """
     app = _cv_app.get().app
     banner = (
@@ -663,13 +635,12 @@ def shell_command() -> None:
         with open(startup, encoding="utf-8") as f:
             exec(compile(f.read(), startup, "exec"), namespace)
     namespace.update(app.make_shell_context())
-    if sys.stdin.isatty():  # line editing and completion need a terminal
-        with contextlib.suppress(ImportError):
-            import readline
-            from rlcompleter import Completer
+    with contextlib.suppress(ImportError):  # readline is missing on Windows
+        import readline
+        from rlcompleter import Completer
 
-            readline.set_completer(Completer(namespace).complete)
-            readline.parse_and_bind("tab: complete")
+        readline.set_completer(Completer(namespace).complete)
+        readline.parse_and_bind("tab: complete")
     code.interact(banner=banner, local=namespace)
 
 
@@ -679,7 +650,7 @@ def shell_command() -> None:
     "-s",
     type=click.Choice(("endpoint", "methods", "domain", "rule", "match")),
     default="endpoint",
-    help="Sort by this column; 'match' is the order the URL map tries rules.",
+    help="Sort by this column; 'match' keeps the order rules were added in.",
 )
 @click.option("--all-methods", is_flag=True, help="Show HEAD and OPTIONS too.")
 @with_appcontext

@@ -21,7 +21,7 @@ if t.TYPE_CHECKING:
     from _typeshed.wsgi import WSGIEnvironment
     from werkzeug.routing import MapAdapter
 
-    from .app import Microflask
+    from .app import Microflask, _HookChain
     from .sessions import SessionMixin
     from .wrappers import Request
 
@@ -79,9 +79,20 @@ class AppContext:
 
     def __init__(self, app: Microflask) -> None:
         self.app = app
-        self.url_adapter: MapAdapter | None = app.create_url_adapter(None)
+        self._url_adapter: MapAdapter | None | object = _sentinel
         self._g: _AppCtxGlobals | None = None
         self._cv_tokens: list[contextvars.Token[AppContext]] = []
+
+    @property
+    def url_adapter(self) -> MapAdapter | None:
+        """The URL adapter bound to ``SERVER_NAME``, created on first use."""
+        if self._url_adapter is _sentinel:
+            self._url_adapter = self.app.create_url_adapter(None)
+        return self._url_adapter  # type: ignore[return-value]
+
+    @url_adapter.setter
+    def url_adapter(self, value: MapAdapter | None) -> None:
+        self._url_adapter = value
 
     @property
     def g(self) -> _AppCtxGlobals:
@@ -106,7 +117,7 @@ class AppContext:
         :raises AssertionError: if this is not the current context.
         """
         try:
-            if len(self._cv_tokens) == 1:
+            if len(self._cv_tokens) == 1 and self.app._has_appcontext_teardown():
                 if exc is _sentinel:
                     exc = sys.exc_info()[1]
                 self.app.do_teardown_appcontext(exc)
@@ -161,6 +172,7 @@ class RequestContext:
         self.flashes: list[tuple[str, str]] | None = None
         self._session = session
         self._after_request_functions: list[t.Callable[..., t.Any]] = []
+        self._hooks: _HookChain | None = None
         self._cv_tokens: list[tuple[contextvars.Token[RequestContext], AppContext | None]] = []
 
     @property

@@ -1,4 +1,4 @@
-"""The app's logger: named after the app, writing to ``wsgi.errors`` or stderr.
+"""The app's logger, named after it, writing to wsgi.errors or stderr.
 
 ``app.logger`` is made here on first use. It gets :data:`default_handler` only
 when nothing up its logger chain would handle its records, so an application

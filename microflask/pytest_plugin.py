@@ -1,17 +1,8 @@
-"""Pytest fixtures for Microflask apps: client, runner, app_ctx, live_server.
+"""Pytest fixtures for apps: client, runner, app_ctx, live_server.
 
 Pytest loads this plugin by itself once microflask is installed (entry point
-``pytest11``). Every fixture builds on an ``app`` fixture that the project
-defines, usually in ``conftest.py``; a project's own fixtures of the same names
-win over these.
-
-``live_server`` serves the app with gunicorn in a fork of the test process made
-when the fixture is set up: the server runs the very app object the ``app``
-fixture built (from a factory, with ``tmp_path`` config, and so on), but what
-the test changes in its own process afterwards (config, routes, in-memory data)
-does not reach the server, and the server's changes do not come back. Share
-data through files or a database, and open connections per request, not in the
-fixture. It needs ``os.fork`` (Linux, macOS) and gunicorn.
+``pytest11``). Each fixture builds on the ``app`` fixture the project defines,
+usually in ``conftest.py``; the project's own fixtures of these names win.
 """
 
 from __future__ import annotations
@@ -80,10 +71,13 @@ def app_ctx(app: Microflask) -> Iterator[AppContext]:
 
 @pytest.fixture
 def live_server(app: Microflask) -> Iterator[str]:
-    """Serve the app with gunicorn on 127.0.0.1; yield ``http://127.0.0.1:port``.
+    """Serve the app with gunicorn on 127.0.0.1 and yield its base URL.
 
-    The server is stopped after the test. See the module docs for what the
-    server process shares with the test.
+    The URL is ``http://127.0.0.1:PORT``, without a trailing slash. The server
+    is a fork of the test process made when this fixture is set up, so it
+    serves the app exactly as the ``app`` fixture built it; changes either side
+    makes later stay on that side: share data through files or a database. It
+    is stopped after the test. Needs ``os.fork`` (Linux, macOS) and gunicorn.
     """
     if not hasattr(os, "fork"):
         pytest.skip("live_server needs os.fork, which this platform lacks")
@@ -103,11 +97,11 @@ def _free_port() -> int:
 
 
 def _start_server(app: Microflask) -> tuple[int, int]:
-    """Fork a gunicorn server for *app*; return its pid and port once it serves.
+    """Fork a gunicorn server for *app*; return its pid and port when ready.
 
     :raises RuntimeError: if it exits or is not ready within the timeout.
     """
-    for attempt in range(3):
+    for _ in range(3):  # a port taken between picking and binding it is retried
         port = _free_port()
         ready_read, ready_write = os.pipe()
         with warnings.catch_warnings():
@@ -126,13 +120,13 @@ def _start_server(app: Microflask) -> tuple[int, int]:
         if ready and _port_answers(port):
             return pid, port
         _stop_server(pid)
-        if attempt == 2 or ready is None:
+        if ready is None:
             break
     raise RuntimeError(f"gunicorn did not start serving {app!r}; its output above says why.")
 
 
 def _wait_ready(fd: int, timeout: float) -> bool | None:
-    """Wait for a worker's byte on *fd*: True on it, False on EOF, None on timeout."""
+    """Wait for a worker's byte on *fd*: True, False on EOF, None on timeout."""
     readable, _, _ = select.select([fd], [], [], timeout)
     if not readable:
         return None
