@@ -633,11 +633,16 @@ class Microflask(Scaffold):
 
     def _should_refresh_session(self, ctx: RequestContext) -> bool:
         """Whether an untouched session must be opened to refresh its cookie."""
-        return (
-            "HTTP_COOKIE" in ctx.request.environ
-            and self.config["SESSION_REFRESH_EACH_REQUEST"]
-            and self.session_interface.get_cookie_name(self) in ctx.request.cookies
-        )
+        if (
+            "HTTP_COOKIE" not in ctx.request.environ
+            or not self.config["SESSION_REFRESH_EACH_REQUEST"]
+        ):
+            return False
+        interface = self.session_interface
+        peek = getattr(interface, "may_need_refresh", None)
+        if peek is not None:
+            return bool(peek(self, ctx.request))
+        return interface.get_cookie_name(self) in ctx.request.cookies
 
     def do_teardown_request(self, exc: BaseException | None = None) -> None:
         """Run every teardown-request function, innermost blueprint first.

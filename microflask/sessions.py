@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import hashlib
 import typing as t
+import zlib
 from collections.abc import Callable, MutableMapping
 from datetime import datetime, timezone
 
 from itsdangerous import BadData, URLSafeTimedSerializer
+from itsdangerous.encoding import base64_decode
 
 from .json.tag import TaggedJSONSerializer
 
@@ -98,6 +100,8 @@ class SecureCookieSession(dict[str, t.Any], SessionMixin):
         self.new = initial is None
         #: The serialized data as loaded, to detect changes in nested values.
         self.loaded_payload: str | None = None
+        #: The verified cookie the data came from; its payload is decoded only if needed.
+        self.loaded_cookie: str | None = None
 
     def setdefault(self, key: str, default: t.Any = None) -> t.Any:
         """Return ``self[key]``, first setting it to ``default`` if missing."""
@@ -232,6 +236,23 @@ def _signing_keys(app: Microflask) -> list[bytes]:
     return [key.encode() if isinstance(key, str) else key for key in keys]
 
 
+def _payload_text(cookie: str) -> str:
+    """Return the JSON text inside a signed cookie, without checking its signature."""
+    payload = cookie.rsplit(".", 2)[0]
+    compressed = payload.startswith(".")
+    raw = base64_decode(payload[1:] if compressed else payload)
+    return (zlib.decompress(raw) if compressed else raw).decode()
+
+
+def _loaded_payload(session: SessionMixin) -> str | None:
+    """Return the serialized data the session was loaded with, if known."""
+    loaded: str | None = getattr(session, "loaded_payload", None)
+    cookie: str | None = getattr(session, "loaded_cookie", None)
+    if loaded is None and cookie:
+        loaded = _payload_text(cookie)
+    return loaded
+
+
 def _signed_with_fallback(serializer: URLSafeTimedSerializer, value: str) -> bool:
     if len(serializer.secret_keys) == 1:
         return False
@@ -251,12 +272,41 @@ class SecureCookieSessionInterface(SessionInterface):
     serializer = TaggedJSONSerializer()
     session_class = SecureCookieSession
 
+    def may_need_refresh(self, app: Microflask, request: Request) -> bool:
+        """Whether an untouched session's cookie might be permanent and need refreshing.
+
+        An unverified peek: the cookie is opened (and verified) only if its payload claims
+        ``_permanent``, so a request that never reads the session skips the HMAC and JSON
+        work. A forged claim costs the attacker nothing and gains nothing.
+        """
+        if type(self.serializer) is not TaggedJSONSerializer:
+            return True
+        value = request.cookies.get(self.get_cookie_name(app))
+        if not value:
+            return False
+        try:
+            return '"_permanent":true' in _payload_text(value)
+        except (ValueError, zlib.error):
+            return False
+
     def get_signing_serializer(self, app: Microflask) -> URLSafeTimedSerializer | None:
         """Return the cookie serializer, or None when no secret key is set."""
         if not app.secret_key:
             return None
+        keys = _signing_keys(app)
+        cache_key = (id(app), *keys)
+        signers: dict[tuple[object, ...], URLSafeTimedSerializer] | None
+        signers = self.__dict__.get("_signers")
+        if signers is None or len(signers) > 32:
+            signers = self.__dict__["_signers"] = {}
+        signer = signers.get(cache_key)
+        if signer is None:
+            signer = signers[cache_key] = self._make_serializer(keys)
+        return signer
+
+    def _make_serializer(self, keys: list[bytes]) -> URLSafeTimedSerializer:
         return URLSafeTimedSerializer(
-            _signing_keys(app),
+            keys,
             salt=self.salt,
             serializer=self.serializer,
             signer_kwargs={
@@ -282,7 +332,7 @@ class SecureCookieSessionInterface(SessionInterface):
             app.logger.debug("Ignored the session cookie: %s: %s", type(e).__name__, e)
             return self.session_class()
         session = self.session_class(data)
-        session.loaded_payload = self.serializer.dumps(data)
+        session.loaded_cookie = value
         # A cookie still signed with a fallback key is re-signed now, so the
         # old key can be retired without waiting for the session to change.
         session.modified = _signed_with_fallback(signer, value)
@@ -309,8 +359,7 @@ class SecureCookieSessionInterface(SessionInterface):
                 response.vary.add("Cookie")
             return
         if accessed and not session.modified:
-            loaded = getattr(session, "loaded_payload", None)
-            session.modified = self.serializer.dumps(data) != loaded
+            session.modified = self.serializer.dumps(data) != _loaded_payload(session)
         if not self.should_set_cookie(app, session):
             return
         signer = self.get_signing_serializer(app)

@@ -203,6 +203,51 @@ def test_untouched_session_is_not_opened_without_refresh(app: Microflask) -> Non
     assert "Cookie" not in response.vary
 
 
+def test_untouched_browser_session_cookie_is_not_opened_even_with_refresh(
+    app: Microflask,
+) -> None:
+    """Only a cookie that claims ``_permanent`` is verified to be refreshed."""
+    opened: list[bool] = []
+
+    class Counting(SecureCookieSessionInterface):
+        def open_session(self, app: Microflask, request: Request) -> SecureCookieSession | None:
+            opened.append(True)
+            return super().open_session(app, request)
+
+    app.session_interface = Counting()
+    client = app.test_client()
+    client.post("/set/a/b")
+    opened.clear()
+    client.get("/untouched")
+    assert opened == []
+
+
+def test_large_permanent_session_is_refreshed_when_untouched(app: Microflask) -> None:
+    """A big payload is zlib-compressed in the cookie; the peek must still see it."""
+
+    @app.post("/big")
+    def big() -> str:
+        session.permanent = True
+        session["blob"] = "x" * 2000
+        return ""
+
+    client = app.test_client()
+    first = _set_cookie(client.post("/big"))
+    assert first is not None and first["value"].startswith(".")
+    assert _set_cookie(client.get("/untouched")) is not None
+
+
+def test_forged_permanent_claim_is_verified_and_ignored(app: Microflask) -> None:
+    import base64
+
+    payload = base64.urlsafe_b64encode(b'{"_permanent":true}').decode().rstrip("=")
+    client = app.test_client()
+    client.set_cookie("session", f"{payload}.AAAAAA.forged")
+    response = client.get("/untouched")
+    assert response.status_code == 200
+    assert _set_cookie(response) is None
+
+
 def test_untouched_browser_session_sends_no_cookie_and_no_vary(
     client: MicroflaskClient,
 ) -> None:
