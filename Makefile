@@ -39,5 +39,9 @@ bench-served: $(STAMP)
 	@command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk"; exit 2; }
 	$(PY) -m benchmarks.served --markdown benchmarks/served.md
 
+soak: $(STAMP)
+	@command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk"; exit 2; }
+	SOAK=1 SOAK_SECONDS=$${SOAK_SECONDS:-60} $(VENV)/bin/pytest -q -s -rs -m soak tests/reliability/test_soak.py
+
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .coverage
