@@ -187,6 +187,14 @@ class Microflask(Scaffold):
         self._got_first_request = False
         self._hook_cache: dict[str | None, _HookChain] = {}
         self._sync_views: dict[t.Callable[..., t.Any], t.Callable[..., t.Any]] = {}
+        # Contexts skip the teardown calls when nothing would run; an override always runs.
+        cls = type(self)
+        self._custom_teardown_request = (
+            cls.do_teardown_request is not Microflask.do_teardown_request
+        )
+        self._custom_teardown_appcontext = (
+            cls.do_teardown_appcontext is not Microflask.do_teardown_appcontext
+        )
         self.template_context_processors[None].append(_default_template_ctx_processor)
 
         from .cli import AppGroup
@@ -552,7 +560,10 @@ class Microflask(Scaffold):
         if ctx is None:
             ctx = _cv_request.get()
         req = ctx.request
-        hooks = ctx._hooks = self._hooks(req.blueprint)
+        rule = req.url_rule
+        blueprint = (rule.endpoint.rpartition(".")[0] or None) if rule is not None else None
+        hooks = self._hook_cache.get(blueprint) or self._hooks(blueprint)
+        ctx._hooks = hooks
         for preprocess in hooks.url_value_preprocessors:
             preprocess(req.endpoint, req.view_args)
         if req.method not in _SAFE_METHODS:
@@ -570,7 +581,7 @@ class Microflask(Scaffold):
         req = ctx.request
         if req.routing_exception is not None:
             self.raise_routing_exception(req)
-        rule = t.cast(Rule, req.url_rule)
+        rule: Rule = req.url_rule  # type: ignore[assignment]
         if req.method == "OPTIONS" and getattr(rule, "provide_automatic_options", False):
             return self.make_default_options_response(ctx)
         view = self.view_functions[rule.endpoint]
@@ -625,8 +636,9 @@ class Microflask(Scaffold):
         for after in (ctx._hooks or self._hooks(ctx.request.blueprint)).after:
             response = after(response)
         session = ctx._session
-        if session is None and self._should_refresh_session(ctx):
-            session = ctx.session
+        if session is None and "HTTP_COOKIE" in ctx.request.environ:
+            if self._should_refresh_session(ctx):
+                session = ctx.session
         if session is not None and not self.session_interface.is_null_session(session):
             self.session_interface.save_session(self, session, response)
         return response
@@ -655,14 +667,6 @@ class Microflask(Scaffold):
             _run_all(teardown, exc)
         if signals.request_tearing_down.receivers:
             signals.request_tearing_down.send(self, _async_wrapper=self.ensure_sync, exc=exc)
-
-    def _has_appcontext_teardown(self) -> bool:
-        """Whether popping an app context has anything to run."""
-        return bool(
-            self.teardown_appcontext_funcs
-            or signals.appcontext_tearing_down.receivers
-            or type(self).do_teardown_appcontext is not Microflask.do_teardown_appcontext
-        )
 
     def do_teardown_appcontext(self, exc: BaseException | None = None) -> None:
         """Run every teardown-appcontext function, last registered first."""

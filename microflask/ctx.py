@@ -13,6 +13,7 @@ from functools import update_wrapper
 from types import TracebackType
 
 from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Request as _BaseRequest
 
 from . import signals
 from .globals import _cv_app, _cv_request
@@ -117,7 +118,12 @@ class AppContext:
         :raises AssertionError: if this is not the current context.
         """
         try:
-            if len(self._cv_tokens) == 1 and self.app._has_appcontext_teardown():
+            app = self.app
+            if len(self._cv_tokens) == 1 and (
+                app.teardown_appcontext_funcs
+                or app._custom_teardown_appcontext
+                or signals.appcontext_tearing_down.receivers
+            ):
                 if exc is _sentinel:
                     exc = sys.exc_info()[1]
                 self.app.do_teardown_appcontext(exc)
@@ -224,8 +230,18 @@ class RequestContext:
             if clear:
                 if exc is _sentinel:
                     exc = sys.exc_info()[1]
-                self.app.do_teardown_request(exc)
-                self.request.close()
+                app, hooks = self.app, self._hooks
+                if (
+                    hooks is None
+                    or hooks.teardown
+                    or app._custom_teardown_request
+                    or signals.request_tearing_down.receivers
+                ):
+                    app.do_teardown_request(exc)
+                request = self.request
+                # Werkzeug's close only closes parsed files; skip the call when none were.
+                if "files" in request.__dict__ or type(request).close is not _BaseRequest.close:
+                    request.close()
         finally:
             ctx = _cv_request.get()
             token, app_ctx = self._cv_tokens.pop()
