@@ -6,23 +6,21 @@ value into a response, and always pops the context so every teardown runs.
 
 from __future__ import annotations
 
-import asyncio
 import collections.abc as cabc
-import contextvars
 import inspect
 import os
 import re
 import sys
 import typing as t
 import weakref
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
-from functools import cached_property, update_wrapper
+from functools import cached_property, lru_cache, update_wrapper
 from itertools import chain
 from urllib.parse import quote as _url_quote
 
 from werkzeug.datastructures import Headers, ImmutableDict
 from werkzeug.exceptions import (
+    BadHost,
     BadRequest,
     BadRequestKeyError,
     HTTPException,
@@ -439,6 +437,10 @@ class Microflask(Scaffold):
         runs in this thread, it runs in a helper thread instead.
         """
 
+        import asyncio
+        import contextvars
+        from concurrent.futures import ThreadPoolExecutor
+
         def wrapper(*args: t.Any, **kwargs: t.Any) -> t.Any:
             coro = func(*args, **kwargs)
             try:
@@ -493,14 +495,16 @@ class Microflask(Scaffold):
         if self.subdomain_matching:
             # The subdomain is the part of the host before SERVER_NAME.
             return self.url_map.bind_to_environ(request.environ, server_name=config["SERVER_NAME"])
-        return self.url_map.bind(
-            config["SERVER_NAME"] or request.host,
-            script_name=request.root_path,
-            subdomain=self.url_map.default_subdomain or "",
-            url_scheme=request.scheme,
-            default_method=request.method,
-            path_info=request.path,
-            query_args=request.query_string.decode("latin-1"),
+        # What Map.bind does, with the lowercasing and IDNA encoding of the host cached.
+        return MapAdapter(
+            self.url_map,
+            _bound_host(config["SERVER_NAME"] or request.host),
+            request.root_path,
+            self.url_map.default_subdomain or "",
+            request.scheme,
+            request.path,
+            request.method,
+            request.query_string.decode("latin-1"),
         )
 
     def wsgi_app(
@@ -687,6 +691,8 @@ class Microflask(Scaffold):
         exc_class = type(e)
         code = getattr(e, "code", None) if isinstance(e, HTTPException) else None
         spec = self.error_handler_spec
+        if not spec:
+            return None
         for c in (code, None) if code is not None else (None,):
             for name in chain(blueprints, (None,)):
                 handler_map = spec.get(name, {}).get(c)
@@ -977,6 +983,19 @@ class Microflask(Scaffold):
         options.setdefault("use_debugger", self.debug)
         options.setdefault("threaded", True)
         run_simple(host, port, self, **options)
+
+
+@lru_cache(maxsize=256)
+def _bound_host(host: str) -> str:
+    """Return *host* as ``Map.bind`` stores it: lowercase, IDNA-encoded, port kept.
+
+    :raises werkzeug.exceptions.BadHost: for a name IDNA cannot encode.
+    """
+    name, sep, port = host.lower().partition(":")
+    try:
+        return f"{name.encode('idna').decode('ascii')}{sep}{port}"
+    except UnicodeError as e:
+        raise BadHost() from e
 
 
 def _run_all(funcs: t.Iterable[t.Callable[[t.Any], t.Any]], exc: BaseException | None) -> None:

@@ -66,8 +66,9 @@ def protect(app: Microflask, request: Request) -> None:
 
 
 def _check_origin(app: Microflask, request: Request) -> None:
-    fetch_site = request.headers.get("Sec-Fetch-Site")
-    origin = request.headers.get("Origin")
+    environ = request.environ
+    fetch_site = environ.get("HTTP_SEC_FETCH_SITE")
+    origin = environ.get("HTTP_ORIGIN")
     if fetch_site in _PASSING_FETCH_SITES or _is_trusted(app, origin):
         return
     if fetch_site is not None:

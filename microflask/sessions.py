@@ -17,7 +17,7 @@ from collections.abc import Callable, MutableMapping
 from datetime import datetime, timezone
 
 from itsdangerous import BadData, URLSafeTimedSerializer
-from itsdangerous.encoding import base64_decode
+from itsdangerous.encoding import base64_decode, base64_encode
 
 from .json.tag import TaggedJSONSerializer
 
@@ -262,6 +262,19 @@ def _signed_with_fallback(serializer: URLSafeTimedSerializer, value: str) -> boo
     return not current.validate(value)
 
 
+class _CookieSerializer(URLSafeTimedSerializer):
+    """itsdangerous's serializer, without trying zlib on payloads too small to shrink."""
+
+    def dump_payload(self, obj: t.Any) -> bytes:
+        text = self.serializer.dumps(obj, **self.serializer_kwargs)
+        data = text.encode() if isinstance(text, str) else text
+        if len(data) > 128:  # the same format: "." marks a zlib-compressed payload
+            packed = zlib.compress(data)
+            if len(packed) < len(data) - 1:
+                return b"." + base64_encode(packed)
+        return base64_encode(data)
+
+
 class SecureCookieSessionInterface(SessionInterface):
     """Store the session in a cookie signed with HMAC-SHA-256."""
 
@@ -281,12 +294,15 @@ class SecureCookieSessionInterface(SessionInterface):
         """
         if type(self.serializer) is not TaggedJSONSerializer:
             return True
-        value = request.cookies.get(self.get_cookie_name(app))
+        name = self.get_cookie_name(app)
+        if name not in request.environ.get("HTTP_COOKIE", ""):
+            return False
+        value = request.cookies.get(name)
         if not value:
             return False
         try:
             return '"_permanent":true' in _payload_text(value)
-        except (ValueError, zlib.error):
+        except (BadData, ValueError, zlib.error):  # not base64, not zlib, not UTF-8
             return False
 
     def get_signing_serializer(self, app: Microflask) -> URLSafeTimedSerializer | None:
@@ -305,7 +321,7 @@ class SecureCookieSessionInterface(SessionInterface):
         return signer
 
     def _make_serializer(self, keys: list[bytes]) -> URLSafeTimedSerializer:
-        return URLSafeTimedSerializer(
+        return _CookieSerializer(
             keys,
             salt=self.salt,
             serializer=self.serializer,
@@ -356,7 +372,8 @@ class SecureCookieSessionInterface(SessionInterface):
         if not data:
             if session.modified:
                 response.delete_cookie(name, **cookie)
-                response.vary.add("Cookie")
+                if not accessed:
+                    response.vary.add("Cookie")
             return
         if accessed and not session.modified:
             session.modified = self.serializer.dumps(data) != _loaded_payload(session)
@@ -367,4 +384,5 @@ class SecureCookieSessionInterface(SessionInterface):
             raise RuntimeError(_NO_SECRET_KEY)
         expires = self.get_expiration_time(app, session)
         response.set_cookie(name, signer.dumps(data), expires=expires, **cookie)
-        response.vary.add("Cookie")
+        if not accessed:  # each vary.add re-parses the header; once is enough
+            response.vary.add("Cookie")

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import io
+import re
 import typing as t
 
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import BadRequest, HTTPException, RequestEntityTooLarge
+from werkzeug.formparser import FormDataParser
 from werkzeug.wrappers import Request as _WerkzeugRequest
 from werkzeug.wrappers import Response as _WerkzeugResponse
 
@@ -12,9 +15,82 @@ from . import json
 from .globals import _cv_app
 
 if t.TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIEnvironment
+    from werkzeug.datastructures import FileStorage
+    from werkzeug.formparser import t_parse_result
     from werkzeug.routing import Rule
 
 __all__ = ["Request", "Response"]
+
+_NON_ASCII = re.compile(b"[\x80-\xff]")
+
+
+def _percent_encode(match: re.Match[bytes]) -> bytes:
+    return b"%%%02X" % match[0][0]
+
+
+class _FormDataParser(FormDataParser):
+    """Werkzeug's form parser, with firmer limits and tidy on errors.
+
+    A urlencoded body is bounded by ``MAX_FORM_MEMORY_SIZE`` as a whole; a multipart
+    part without a name (it would be stored under a ``None`` key) is refused; files
+    opened for a body that then fails to parse are closed rather than left to the
+    garbage collector.
+    """
+
+    def parse(
+        self,
+        stream: t.IO[bytes],
+        mimetype: str,
+        content_length: int | None,
+        options: dict[str, str] | None = None,
+    ) -> t_parse_result:
+        """Parse the body; see ``FormDataParser.parse``.
+
+        :raises BadRequest: if a multipart part has no name.
+        :raises RequestEntityTooLarge: if a urlencoded body is over the memory limit.
+        """
+        if mimetype == "application/x-www-form-urlencoded":
+            return super().parse(self._read_form(stream), mimetype, content_length, options)
+        if mimetype != "multipart/form-data":
+            return super().parse(stream, mimetype, content_length, options)
+        opened: list[t.IO[bytes]] = []
+        make_file = self.stream_factory
+
+        def tracked(*args: t.Any, **kwargs: t.Any) -> t.IO[bytes]:
+            opened.append(make_file(*args, **kwargs))
+            return opened[-1]
+
+        kept: list[FileStorage] = []
+        self.stream_factory = tracked
+        try:
+            result = super().parse(stream, mimetype, content_length, options)
+            if None in result[1] or None in result[2]:
+                raise BadRequest("A multipart/form-data part has no name.")
+            kept = [file for _, file in result[2].items(multi=True)]
+            return result
+        finally:
+            self.stream_factory = make_file
+            keep = {id(file.stream) for file in kept}
+            for file in opened:
+                if id(file) not in keep:
+                    file.close()
+
+    def _read_form(self, stream: t.IO[bytes]) -> t.IO[bytes]:
+        """Return the urlencoded body, read whole as Werkzeug would read it.
+
+        Werkzeug bounds it only by ``MAX_CONTENT_LENGTH`` (unset by default); the body
+        is all form text held in memory, so ``MAX_FORM_MEMORY_SIZE`` bounds it too.
+
+        :raises RequestEntityTooLarge: if it is longer than ``MAX_FORM_MEMORY_SIZE``.
+        """
+        limit = self.max_form_memory_size
+        if limit is None:
+            return stream
+        data = stream.read(limit + 1)
+        if len(data) > limit:
+            raise RequestEntityTooLarge()
+        return io.BytesIO(data)
 
 
 class _ConfigLimit:
@@ -53,6 +129,16 @@ class Request(_WerkzeugRequest):
     max_content_length = _ConfigLimit("MAX_CONTENT_LENGTH", None)
     max_form_memory_size = _ConfigLimit("MAX_FORM_MEMORY_SIZE", 500_000)
     max_form_parts = _ConfigLimit("MAX_FORM_PARTS", 1000)  # type: ignore[assignment]
+    form_data_parser_class = _FormDataParser
+
+    def __init__(
+        self, environ: WSGIEnvironment, populate_request: bool = True, shallow: bool = False
+    ) -> None:
+        super().__init__(environ, populate_request, shallow)
+        if not self.query_string.isascii():
+            # Browsers percent-encode these bytes but a raw client may not; Werkzeug's
+            # ``args`` and ``full_path`` would fail (a 500) decoding them as they are.
+            self.query_string = _NON_ASCII.sub(_percent_encode, self.query_string)
 
     @property
     def endpoint(self) -> str | None:
@@ -83,6 +169,38 @@ class Response(_WerkzeugResponse):
     default_mimetype: str | None = "text/html"
     json_module = json
     autocorrect_location_header = False
+
+    def __call__(
+        self, environ: WSGIEnvironment, start_response: StartResponse
+    ) -> t.Iterable[bytes]:
+        """Send the response; a plain buffered body skips Werkzeug's general path."""
+        body = self.response
+        status = self.status_code
+        if (
+            type(body) is list
+            and len(body) == 1
+            and type(body[0]) is bytes
+            and not self._on_close
+            and 200 <= status
+            and status != 204
+            and status != 304
+            and environ.get("REQUEST_METHOD") != "HEAD"
+        ):
+            headers = self.headers.to_wsgi_list()
+            has_length = False
+            for key, _ in headers:
+                lowered = key.lower()
+                if lowered == "location" or lowered == "content-location":
+                    break
+                if lowered == "content-length":
+                    has_length = True
+            else:
+                if has_length:
+                    # Nothing for Werkzeug's get_wsgi_headers to fix: no Location to make
+                    # a URI, a length already set, a body the server can send as it is.
+                    start_response(self.status, headers)
+                    return body
+        return super().__call__(environ, start_response)
 
     @property
     def max_cookie_size(self) -> int:  # type: ignore[override]
