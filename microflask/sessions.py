@@ -307,17 +307,23 @@ class SecureCookieSessionInterface(SessionInterface):
 
     def get_signing_serializer(self, app: Microflask) -> URLSafeTimedSerializer | None:
         """Return the cookie serializer, or None when no secret key is set."""
-        if not app.secret_key:
+        secret = app.secret_key
+        if not secret:
             return None
-        keys = _signing_keys(app)
-        cache_key = (id(app), *keys)
         signers: dict[tuple[object, ...], URLSafeTimedSerializer] | None
         signers = self.__dict__.get("_signers")
         if signers is None or len(signers) > 32:
             signers = self.__dict__["_signers"] = {}
-        signer = signers.get(cache_key)
+        fallbacks = app.config.get("SECRET_KEY_FALLBACKS")
+        try:
+            cache_key = (id(app), secret, type(fallbacks), *(fallbacks or ()))
+            signer = signers.get(cache_key)
+        except TypeError:  # unhashable fallbacks: _signing_keys explains the mistake
+            cache_key, signer = (), None
         if signer is None:
-            signer = signers[cache_key] = self._make_serializer(keys)
+            signer = self._make_serializer(_signing_keys(app))
+            if cache_key:
+                signers[cache_key] = signer
         return signer
 
     def _make_serializer(self, keys: list[bytes]) -> URLSafeTimedSerializer:

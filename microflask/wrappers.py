@@ -51,7 +51,12 @@ class _FormDataParser(FormDataParser):
         :raises RequestEntityTooLarge: if a urlencoded body is over the memory limit.
         """
         if mimetype == "application/x-www-form-urlencoded":
-            return super().parse(self._read_form(stream), mimetype, content_length, options)
+            limit = self.max_form_memory_size
+            if content_length is None:
+                stream = self._read_form(stream)
+            elif limit is not None and content_length > limit:
+                raise RequestEntityTooLarge()
+            return super().parse(stream, mimetype, content_length, options)
         if mimetype != "multipart/form-data":
             return super().parse(stream, mimetype, content_length, options)
         opened: list[t.IO[bytes]] = []
