@@ -236,12 +236,31 @@ def _signing_keys(app: Microflask) -> list[bytes]:
     return [key.encode() if isinstance(key, str) else key for key in keys]
 
 
-def _payload_text(cookie: str) -> str:
-    """Return the JSON text inside a signed cookie, without checking its signature."""
+_PEEK_LIMIT = 65_536
+
+
+class _PayloadTooLarge(ValueError):
+    """A compressed payload inflates past the peek limit."""
+
+
+def _payload_text(cookie: str, limit: int | None = None) -> str:
+    """Return the JSON text inside a signed cookie, without checking its signature.
+
+    With *limit*, at most that many bytes are decompressed (a forged cookie may be a
+    zlib bomb); a payload cut short raises ValueError.
+    """
     payload = cookie.rsplit(".", 2)[0]
     compressed = payload.startswith(".")
     raw = base64_decode(payload[1:] if compressed else payload)
-    return (zlib.decompress(raw) if compressed else raw).decode()
+    if compressed:
+        if limit is None:
+            raw = zlib.decompress(raw)
+        else:
+            inflater = zlib.decompressobj()
+            raw = inflater.decompress(raw, limit)
+            if inflater.unconsumed_tail:
+                raise _PayloadTooLarge(f"session payload is larger than {limit} bytes")
+    return raw.decode()
 
 
 def _loaded_payload(session: SessionMixin) -> str | None:
@@ -301,7 +320,9 @@ class SecureCookieSessionInterface(SessionInterface):
         if not value:
             return False
         try:
-            return '"_permanent":true' in _payload_text(value)
+            return '"_permanent":true' in _payload_text(value, _PEEK_LIMIT)
+        except _PayloadTooLarge:  # verify it properly: a forged one fails before inflating
+            return True
         except (BadData, ValueError, zlib.error):  # not base64, not zlib, not UTF-8
             return False
 

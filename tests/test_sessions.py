@@ -237,6 +237,38 @@ def test_large_permanent_session_is_refreshed_when_untouched(app: Microflask) ->
     assert _set_cookie(client.get("/untouched")) is not None
 
 
+def test_compressed_cookie_is_not_inflated_without_bound(app: Microflask) -> None:
+    """A forged zlib bomb is inflated only up to a limit before the signature check."""
+    import base64
+    import zlib
+
+    bomb = zlib.compress(b'"' + b"a" * 2_000_000 + b'"', 9)  # 2 MB in about 2 KB
+    assert len(bomb) < 2_500
+    payload = "." + base64.urlsafe_b64encode(bomb).decode().rstrip("=")
+    cookie = f"{payload}.AAAAAA.forged"
+    from microflask.sessions import _PEEK_LIMIT, _payload_text, _PayloadTooLarge
+
+    with pytest.raises(_PayloadTooLarge):
+        _payload_text(cookie, _PEEK_LIMIT)
+    client = app.test_client()
+    client.set_cookie("session", cookie)
+    response = client.get("/untouched")
+    assert response.status_code == 200
+    assert _set_cookie(response) is None
+
+
+def test_large_compressed_permanent_session_still_refreshes(app: Microflask) -> None:
+    @app.post("/huge")
+    def huge() -> str:
+        session.permanent = True
+        session["blob"] = "y" * 200_000  # compresses to a few hundred bytes
+        return ""
+
+    client = app.test_client()
+    assert _set_cookie(client.post("/huge")) is not None
+    assert _set_cookie(client.get("/untouched")) is not None
+
+
 def test_forged_permanent_claim_is_verified_and_ignored(app: Microflask) -> None:
     import base64
 
