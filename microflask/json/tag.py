@@ -20,6 +20,8 @@ from werkzeug.http import http_date, parse_date
 
 from . import dumps
 
+_SCALARS = frozenset((str, int, float, bool, type(None)))
+
 __all__ = [
     "JSONTag",
     "PassDict",
@@ -200,7 +202,7 @@ class TaggedJSONSerializer:
     tag key to its tag.
     """
 
-    __slots__ = ("order", "tags")
+    __slots__ = ("_decoder", "_plain", "order", "tags")
 
     #: The tags every instance starts with, in this order.
     default_tags: t.ClassVar[list[type[JSONTag]]] = [
@@ -219,6 +221,9 @@ class TaggedJSONSerializer:
         self.order: list[JSONTag] = []
         for tag_class in self.default_tags:
             self.register(tag_class)
+        # With only the built-in tags, str/int/float/bool/None are never tagged.
+        self._plain = self.default_tags == TaggedJSONSerializer.default_tags
+        self._decoder = json.JSONDecoder(object_hook=self.untag)
 
     def register(
         self, tag_class: type[JSONTag], force: bool = False, index: int | None = None
@@ -231,6 +236,7 @@ class TaggedJSONSerializer:
         :param force: replace the tag that has the same key.
         :raises KeyError: the key is taken and ``force`` is false.
         """
+        self._plain = False
         tag = tag_class(self)
         if tag.key:
             old = self.tags.get(tag.key)
@@ -249,6 +255,8 @@ class TaggedJSONSerializer:
 
     def tag(self, value: t.Any) -> t.Any:
         """Return ``value`` as JSON data, tagging what JSON cannot hold."""
+        if self._plain and type(value) in _SCALARS:
+            return value
         for tag in self.order:
             if tag.check(value):
                 return tag.tag(value)
@@ -272,4 +280,6 @@ class TaggedJSONSerializer:
         # The parser hands each dict to the hook innermost first, the order untagging
         # needs. It is json's own parser, not the app's provider, as a provider's
         # loads() need not take an object_hook.
-        return json.loads(value, object_hook=self.untag)
+        if isinstance(value, (bytes, bytearray)):
+            value = value.decode(json.detect_encoding(value), "surrogatepass")
+        return self._decoder.decode(value)
