@@ -22,7 +22,9 @@ typecheck: $(STAMP)
 
 # coverage starts before pytest so the pytest11 plugin's early import of microflask is counted
 test: lint typecheck
-	$(VENV)/bin/coverage run --branch --source=microflask -m pytest -q
+	rm -f .coverage .coverage.*
+	$(VENV)/bin/coverage run -m pytest -q
+	$(VENV)/bin/coverage combine -q
 	$(VENV)/bin/coverage report --skip-covered --show-missing
 
 demo: $(STAMP)
