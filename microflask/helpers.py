@@ -295,3 +295,13 @@ def redirect_back(default_endpoint: str, **values: t.Any) -> BaseResponse:
     if not is_safe_redirect_url(target):
         target = url_for(default_endpoint, **values)
     return redirect(target)
+
+
+def __getattr__(name: str) -> t.Any:
+    # ``get_template_attribute`` lives in templating (which imports this module); it is
+    # reachable here too, where Flask users look for it.
+    if name == "get_template_attribute":
+        from .templating import get_template_attribute
+
+        return get_template_attribute
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -413,3 +413,7 @@ class SecureCookieSessionInterface(SessionInterface):
         response.set_cookie(name, signer.dumps(data), expires=expires, **cookie)
         if not accessed:  # each vary.add re-parses the header; once is enough
             response.vary.add("Cookie")
+
+
+#: The serializer the default session interface stores the session with.
+session_json_serializer = SecureCookieSessionInterface.serializer
