@@ -58,6 +58,7 @@ _ANCHOR_SAFE = "%!#$&'()*+,/:;=?@"
 # CR/LF would split the header; browsers drop tabs and newlines, turning
 # "/\t/evil.example" into "//evil.example".
 _CONTROL_CHARS = re.compile("[\x00-\x1f\x7f]")
+_DEFAULT_PORTS = {"http": "80", "https": "443"}
 
 
 def _make_timedelta(value: t.Any) -> timedelta:
@@ -196,7 +197,7 @@ class Microflask(RequestCycle, Scaffold):
         self.cli.name = self.name
         if self.has_static_folder:
             if bool(static_host) != host_matching:
-                raise ValueError(
+                raise AssertionError(
                     "static_host must be set if and only if host_matching is True"
                     f" (static_host={static_host!r}, host_matching={host_matching!r})."
                 )
@@ -307,12 +308,13 @@ class Microflask(RequestCycle, Scaffold):
     ) -> None:
         """Register a URL rule; options pass through to Werkzeug's ``Rule``.
 
-        :raises AssertionError: if *endpoint* is already mapped to another function.
+        :raises AssertionError: if *endpoint* is already mapped to another function, or
+            if neither *endpoint* nor *view_func* is given.
         :raises TypeError: if ``methods`` is a string.
         """
         if endpoint is None:
             if view_func is None:
-                raise TypeError(f"add_url_rule({rule!r}) needs an endpoint or a view_func.")
+                raise AssertionError(f"add_url_rule({rule!r}) needs an endpoint or a view_func.")
             endpoint = view_func.__name__
         options["endpoint"] = endpoint
         methods, automatic = self._rule_methods(
@@ -494,10 +496,20 @@ class Microflask(RequestCycle, Scaffold):
         if self.subdomain_matching:
             # The subdomain is the part of the host before SERVER_NAME.
             return self.url_map.bind_to_environ(request.environ, server_name=config["SERVER_NAME"])
+        environ = request.environ
+        if "HTTP_UPGRADE" in environ or not environ.get("PATH_INFO"):
+            # Werkzeug's binding for the rare requests the shortcut below gets wrong: a
+            # websocket upgrade (its scheme is ws/wss, which websocket rules match on) and an
+            # empty path (the app's root without its slash, which redirects to add it).
+            return self.url_map.bind_to_environ(
+                environ,
+                server_name=config["SERVER_NAME"],
+                subdomain=self.url_map.default_subdomain or "",
+            )
         # What Map.bind does, with the lowercasing and IDNA encoding of the host cached.
         return MapAdapter(
             self.url_map,
-            _bound_host(config["SERVER_NAME"] or request.host),
+            _bound_host(config["SERVER_NAME"] or request.host, request.scheme),
             request.root_path,
             self.url_map.default_subdomain or "",
             request.scheme,
@@ -519,6 +531,7 @@ class Microflask(RequestCycle, Scaffold):
 
     def url_for(
         self,
+        /,
         endpoint: str,
         *,
         _anchor: str | None = None,
@@ -656,12 +669,15 @@ class Microflask(RequestCycle, Scaffold):
 
 
 @lru_cache(maxsize=256)
-def _bound_host(host: str) -> str:
-    """Return *host* as ``Map.bind`` stores it: lowercase, IDNA-encoded, port kept.
+def _bound_host(host: str, scheme: str) -> str:
+    """Return *host* as ``Map.bind_to_environ`` stores it: lowercase, IDNA-encoded.
 
+    The port is kept unless it is the default one for *scheme*.
     :raises werkzeug.exceptions.BadHost: for a name IDNA cannot encode.
     """
     name, sep, port = host.lower().partition(":")
+    if _DEFAULT_PORTS.get(scheme) == port:
+        sep = port = ""
     try:
         return f"{name.encode('idna').decode('ascii')}{sep}{port}"
     except UnicodeError as e:

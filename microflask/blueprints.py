@@ -198,8 +198,8 @@ class Blueprint(Scaffold):
             merged = app.error_handler_spec[key_for(key)]
             for code, handlers in spec.items():
                 merged[code].update(handlers)
-        for endpoint, func in self.view_functions.items():
-            app.view_functions[f"{name}.{endpoint}"] = func
+        # As in Flask, ``bp.endpoint(name)`` names an app endpoint as given, unprefixed.
+        app.view_functions.update(self.view_functions)
         for attr in (
             "before_request_funcs",
             "after_request_funcs",

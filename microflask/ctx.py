@@ -183,14 +183,19 @@ class RequestContext:
 
     @property
     def session(self) -> SessionMixin:
-        """The session, opened from the request's cookie on first access."""
-        if self._session is None:
+        """The session, opened from the request's cookie on first access.
+
+        Any access marks it ``accessed`` (so the response varies on the cookie), as Flask's.
+        """
+        session = self._session
+        if session is None:
             interface = self.app.session_interface
             session = interface.open_session(self.app, self.request)
             if session is None:
                 session = interface.make_null_session(self.app)
             self._session = session
-        return self._session
+        session.accessed = True
+        return session
 
     @session.setter
     def session(self, value: SessionMixin) -> None:

@@ -7,8 +7,10 @@ a response, and always pops the context so every teardown runs. A mixin of ``Mic
 from __future__ import annotations
 
 import collections.abc as cabc
+import inspect
 import sys
 import typing as t
+from functools import update_wrapper
 from itertools import chain
 
 from werkzeug.datastructures import Headers
@@ -19,7 +21,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from . import csrf, signals
 from . import typing as ft
 from .ctx import RequestContext
-from .globals import _cv_app, _cv_request
+from .globals import _cv_app, _cv_request, request_ctx
 
 if t.TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -33,6 +35,21 @@ if t.TYPE_CHECKING:
 __all__ = ["RequestCycle"]
 
 _SAFE_METHODS = frozenset(("GET", "HEAD", "OPTIONS", "TRACE"))
+_BODYLESS_METHODS = frozenset(("GET", "HEAD", "OPTIONS"))
+# The methods the cycle calls with ``ctx=``. Flask's have no such parameter, so an override
+# written for Flask is adapted when its class is made; its ``super()`` calls then find the
+# context through the context variable.
+_CTX_METHODS = (
+    "full_dispatch_request",
+    "preprocess_request",
+    "dispatch_request",
+    "make_default_options_response",
+    "finalize_request",
+    "process_response",
+    "handle_user_exception",
+    "handle_http_exception",
+    "handle_exception",
+)
 
 
 class RequestCycle:
@@ -59,6 +76,13 @@ class RequestCycle:
         def ensure_sync(self, func: t.Callable[..., t.Any]) -> t.Callable[..., t.Any]: ...
         def _hooks(self, blueprint: str | None) -> _HookChain: ...
 
+    def __init_subclass__(cls, **kwargs: t.Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for name in _CTX_METHODS:
+            func = cls.__dict__.get(name)
+            if inspect.isfunction(func) and not _takes_ctx(func):
+                setattr(cls, name, _without_ctx(func))
+
     def wsgi_app(
         self, environ: WSGIEnvironment, start_response: StartResponse
     ) -> cabc.Iterable[bytes]:
@@ -68,10 +92,10 @@ class RequestCycle:
         try:
             try:
                 ctx.push()
-                response = self.full_dispatch_request(ctx)
+                response = self.full_dispatch_request(ctx=ctx)
             except Exception as e:
                 error = e
-                response = self.handle_exception(e, ctx)
+                response = self.handle_exception(e, ctx=ctx)
             except BaseException:
                 error = sys.exc_info()[1]
                 raise
@@ -92,18 +116,18 @@ class RequestCycle:
     def full_dispatch_request(self, ctx: RequestContext | None = None) -> Response:
         """Run the before hooks and the view, then finalize the response."""
         if ctx is None:
-            ctx = _cv_request.get()
+            ctx = _current_request_ctx()
         if not self._got_first_request:
             self._hook_cache.clear()
             self._got_first_request = True
         try:
             if signals.request_started.receivers:
                 signals.request_started.send(self, _async_wrapper=self.ensure_sync)
-            rv = self.preprocess_request(ctx)
+            rv = self.preprocess_request(ctx=ctx)
             if rv is None:
-                rv = self.dispatch_request(ctx)
+                rv = self.dispatch_request(ctx=ctx)
         except Exception as e:
-            rv = self.handle_user_exception(e, ctx)
+            rv = self.handle_user_exception(e, ctx=ctx)
         return self.finalize_request(rv, ctx=ctx)
 
     def preprocess_request(
@@ -114,7 +138,7 @@ class RequestCycle:
         Returns the first non-None value a hook returns, which ends the request.
         """
         if ctx is None:
-            ctx = _cv_request.get()
+            ctx = _current_request_ctx()
         req = ctx.request
         rule = req.url_rule
         blueprint = (rule.endpoint.rpartition(".")[0] or None) if rule is not None else None
@@ -133,13 +157,13 @@ class RequestCycle:
     def dispatch_request(self, ctx: RequestContext | None = None) -> ft.ResponseReturnValue:
         """Call the matched view, or answer OPTIONS; raise the routing error if any."""
         if ctx is None:
-            ctx = _cv_request.get()
+            ctx = _current_request_ctx()
         req = ctx.request
         if req.routing_exception is not None:
             self.raise_routing_exception(req)
         rule: Rule = req.url_rule  # type: ignore[assignment]
         if req.method == "OPTIONS" and getattr(rule, "provide_automatic_options", False):
-            return self.make_default_options_response(ctx)
+            return self.make_default_options_response(ctx=ctx)
         view = self.view_functions[rule.endpoint]
         try:
             sync_view = self._sync_views[view]
@@ -150,13 +174,31 @@ class RequestCycle:
         return sync_view(**req.view_args)  # type: ignore[arg-type,no-any-return]
 
     def raise_routing_exception(self, request: Request) -> t.NoReturn:
-        """Raise the error that URL matching stored on *request*."""
-        raise t.cast(HTTPException, request.routing_exception)
+        """Raise the error that URL matching stored on *request*.
+
+        :raises AssertionError: in debug mode, instead of a 301 or 302 routing redirect
+            for a request with a body, which browsers would resend without it.
+        """
+        error = t.cast(HTTPException, request.routing_exception)
+        if (
+            self.debug
+            and isinstance(error, RequestRedirect)
+            and error.code not in (307, 308)
+            and request.method not in _BODYLESS_METHODS
+        ):
+            raise AssertionError(
+                f"A {request.method} request to {request.url!r} was redirected by routing to"
+                f" the canonical URL {error.new_url!r} with a {error.code}, so the browser"
+                " would drop the form data. Send requests to the canonical URL (mind a"
+                " rule's trailing slash), or keep routing redirects 307 or 308. This check"
+                " only runs in debug mode."
+            ) from error
+        raise error
 
     def make_default_options_response(self, ctx: RequestContext | None = None) -> Response:
         """Return an empty response whose ``Allow`` header lists the URL's methods."""
         if ctx is None:
-            ctx = _cv_request.get()
+            ctx = _current_request_ctx()
         rv = self.response_class()
         rv.allow.update(t.cast(MapAdapter, ctx.url_adapter).allowed_methods())
         return rv
@@ -169,10 +211,10 @@ class RequestCycle:
     ) -> Response:
         """Turn *rv* into a response and run the after-request processing."""
         if ctx is None:
-            ctx = _cv_request.get()
+            ctx = _current_request_ctx()
         response = self.make_response(rv)
         try:
-            response = self.process_response(response, ctx)
+            response = self.process_response(response, ctx=ctx)
             if signals.request_finished.receivers:
                 signals.request_finished.send(
                     self, _async_wrapper=self.ensure_sync, response=response
@@ -188,7 +230,7 @@ class RequestCycle:
     def process_response(self, response: Response, ctx: RequestContext | None = None) -> Response:
         """Run after-this-request and after-request hooks, then save the session."""
         if ctx is None:
-            ctx = _cv_request.get()
+            ctx = _current_request_ctx()
         for func in ctx._after_request_functions:
             response = self.ensure_sync(func)(response)
         for after in (ctx._hooks or self._hooks(ctx.request.blueprint)).after:
@@ -276,7 +318,7 @@ class RequestCycle:
         if e.code is None or isinstance(e, RequestRedirect):
             return e
         if ctx is None:
-            ctx = _cv_request.get()
+            ctx = _current_request_ctx()
         handler = self._find_error_handler(e, ctx.request.blueprints)
         if handler is None:
             return e
@@ -287,13 +329,13 @@ class RequestCycle:
     ) -> HTTPException | ft.ResponseReturnValue:
         """Handle an error raised by a hook or view; re-raise it if nothing handles it."""
         if ctx is None:
-            ctx = _cv_request.get()
+            ctx = _current_request_ctx()
         if isinstance(e, BadRequestKeyError) and (
             self.debug or self.config["TRAP_BAD_REQUEST_ERRORS"]
         ):
             e.show_exception = True
         if isinstance(e, HTTPException) and not self.trap_http_exception(e):
-            return self.handle_http_exception(e, ctx)
+            return self.handle_http_exception(e, ctx=ctx)
         handler = self._find_error_handler(e, ctx.request.blueprints)
         if handler is None:
             raise
@@ -306,7 +348,7 @@ class RequestCycle:
         ``original_exception`` is *e*; if that handler fails too, a plain 500 is sent.
         """
         if ctx is None:
-            ctx = _cv_request.get()
+            ctx = _current_request_ctx()
         exc_info = sys.exc_info()
         if signals.got_request_exception.receivers:
             signals.got_request_exception.send(self, _async_wrapper=self.ensure_sync, exception=e)
@@ -391,6 +433,27 @@ class RequestCycle:
             raise TypeError(f"{e}\n{_bad_return_message(rv)}") from None
 
 
+def _current_request_ctx() -> RequestContext:
+    """Return the active request context; outside one, raise ``request``'s RuntimeError."""
+    return t.cast(RequestContext, request_ctx._get_current_object())  # type: ignore[attr-defined]
+
+
+def _takes_ctx(func: t.Callable[..., t.Any]) -> bool:
+    params = inspect.signature(func).parameters.values()
+    return any(p.name == "ctx" or p.kind is p.VAR_KEYWORD for p in params)
+
+
+def _without_ctx(func: t.Callable[..., t.Any]) -> t.Callable[..., t.Any]:
+    """Wrap a Flask-style override so the cycle's ``ctx=`` is not passed to it."""
+
+    def adapter(
+        self: t.Any, *args: t.Any, ctx: RequestContext | None = None, **kwargs: t.Any
+    ) -> t.Any:
+        return func(self, *args, **kwargs)
+
+    return update_wrapper(adapter, func)
+
+
 def _run_all(funcs: t.Iterable[t.Callable[[t.Any], t.Any]], exc: BaseException | None) -> None:
     """Call each of *funcs* with *exc*; raise the first error once all have run."""
     error: BaseException | None = None
@@ -412,7 +475,7 @@ def _unpack_tuple(rv: tuple[t.Any, ...]) -> tuple[t.Any, t.Any, t.Any]:
         return rv[0], rv[1], None
     raise TypeError(
         f"The view function for {_current_endpoint()!r} returned a tuple of"
-        f" {len(rv)} items. It must have the form (body, status, headers),"
+        f" {len(rv)} items. The tuple must have the form (body, status, headers),"
         " (body, status), or (body, headers)."
     )
 

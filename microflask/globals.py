@@ -37,7 +37,7 @@ class _ContextProxy(LocalProxy):  # type: ignore[type-arg]
     """Werkzeug's LocalProxy with a one-call path for plain attribute reads.
 
     ``request.form`` is read in nearly every view; LocalProxy resolves it through three
-    Python calls, this does it in one. Everything else is LocalProxy's.
+    Python calls, this does it in one; ``repr`` likewise. Everything else is LocalProxy's.
     """
 
     __slots__ = ("_mf_var", "_mf_name", "_mf_message")
@@ -54,6 +54,13 @@ class _ContextProxy(LocalProxy):  # type: ignore[type-arg]
         except LookupError:
             raise RuntimeError(self._mf_message) from None
         return getattr(getattr(ctx, self._mf_name), attr)
+
+    def __repr__(self) -> str:
+        try:
+            ctx = self._mf_var.get()
+        except LookupError:
+            return "<LocalProxy unbound>"  # as Werkzeug's proxies show it
+        return repr(getattr(ctx, self._mf_name))
 
 
 _cv_app: ContextVar[AppContext] = ContextVar("microflask.app_ctx")

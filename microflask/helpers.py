@@ -67,7 +67,9 @@ def get_root_path(import_name: str) -> str:
     except (ImportError, ValueError):
         spec = None
     if spec is None or spec.origin in (None, "namespace"):
-        if spec is None or not spec.submodule_search_locations:
+        # A namespace package not imported yet has no loader: the working directory, as
+        # for a name that is not found.
+        if spec is None or spec.loader is None or not spec.submodule_search_locations:
             return os.getcwd()
         locations = list(spec.submodule_search_locations)
         if len(locations) != 1:
@@ -148,7 +150,8 @@ def get_flashed_messages(
         flashes = ctx.session.pop("_flashes") if "_flashes" in ctx.session else []
         ctx.flashes = flashes
     if category_filter:
-        wanted = set(category_filter)
+        # Tested with ``in`` as Flask does, so a plain string filters too.
+        wanted = category_filter if isinstance(category_filter, str) else set(category_filter)
         flashes = [f for f in flashes if f[0] in wanted]
     if with_categories:
         return [tuple(f) for f in flashes]

@@ -388,8 +388,8 @@ def _get_exc_class_and_code(
         )
     if not isinstance(exc_class, type) or not issubclass(exc_class, Exception):
         raise ValueError(
-            f"{exc_class!r} is not a subclass of Exception. Handlers can only be"
-            " registered for Exception classes or HTTP error codes."
+            f"{getattr(exc_class, '__name__', exc_class)!r} is not a subclass of Exception."
+            " Handlers can only be registered for Exception classes or HTTP error codes."
         )
     if issubclass(exc_class, HTTPException):
         return exc_class, exc_class.code

@@ -88,26 +88,29 @@ class DispatchingJinjaLoader(jinja2.BaseLoader):
             else:
                 found.append(source)
                 outcome = f"found ({source[1] or '<string>'!r})"
-            lines.append(f"{index:5}: {_describe(self.app, owner, loader)} -> {outcome}")
-        lines.extend(self._advice(template, len(found)))
+            lines.append(f"{index:5}: trying loader of {_describe(self.app, owner)}")
+            lines.extend(f"       {line}" for line in _loader_details(loader))
+            lines.append(f"       -> {outcome}")
+        lines.extend(self._advice(len(found)))
         self.app.logger.info("\n".join(lines))
         if not found:
             raise jinja2.TemplateNotFound(template)
         return found[0]
 
-    def _advice(self, template: str, matches: int) -> list[str]:
+    def _advice(self, matches: int) -> list[str]:
         if matches == 1:
             return []
         if matches > 1:
-            return ["Warning: several loaders matched; the first one is used."]
+            return ["Warning: multiple loaders returned a match for the template."]
         lines = ["Error: the template could not be found."]
         if next(self._iter_loaders(), None) is None:
             lines.append("  No template folder is configured (template_folder=None).")
         ctx = _cv_request.get(None)
         if ctx is not None and ctx.request.blueprint is not None:
             lines.append(
-                f"  The view belongs to blueprint {ctx.request.blueprint!r}: is"
-                f" {template!r} in the blueprint's template_folder?"
+                "  The template was looked up from an endpoint that belongs to the"
+                f" blueprint {ctx.request.blueprint!r}.\n  Maybe you did not place a"
+                " template in the blueprint's template_folder?"
             )
         return lines
 
@@ -128,15 +131,23 @@ class DispatchingJinjaLoader(jinja2.BaseLoader):
         return sorted(names)
 
 
-def _describe(app: Microflask, owner: Microflask | Blueprint, loader: jinja2.BaseLoader) -> str:
+def _describe(app: Microflask, owner: Microflask | Blueprint) -> str:
     if owner is app:
-        where = f"application {app.import_name!r}"
-    else:
-        where = f"blueprint {t.cast('Blueprint', owner).name!r}"
-    folders = getattr(loader, "searchpath", None)
-    if folders:
-        return f"{where}, folder {', '.join(map(str, folders))}"
-    return f"{where}, {type(loader).__name__}"
+        return f"application {app.import_name!r}"
+    return f"blueprint {owner.name!r} ({owner.import_name})"
+
+
+def _loader_details(loader: jinja2.BaseLoader) -> t.Iterator[str]:
+    """Yield the loader's class, then its public settings, one per line."""
+    yield f"class: {type(loader).__module__}.{type(loader).__name__}"
+    for key, value in sorted(vars(loader).items()):
+        if key.startswith("_"):
+            continue
+        if isinstance(value, (list, tuple)):
+            yield f"{key}:"
+            yield from (f"  - {item}" for item in value)
+        elif isinstance(value, (str, int, float, bool)):
+            yield f"{key}: {value!r}"
 
 
 def _htmlsafe_json(text: str) -> Markup:
@@ -160,11 +171,20 @@ def _create_environment(app: Microflask) -> Environment:
         options["auto_reload"] = app.debug if auto_reload is None else auto_reload
     env = app.jinja_environment(app, **options)
 
+    app_dumps = app.json.dumps
+
     def tojson(value: t.Any, indent: int | None = None) -> Markup:
-        """Serialize to JSON that is safe in ``<script>`` and attributes."""
-        if indent is None:
-            return _htmlsafe_json(app.json.dumps(value))
-        return _htmlsafe_json(app.json.dumps(value, indent=indent))
+        """Serialize to JSON that is safe in ``<script>`` and attributes.
+
+        Keys are sorted, as Jinja's ``json.dumps_kwargs`` policy says by default.
+        """
+        dumps = env.policies["json.dumps_function"]
+        if dumps is None or dumps == app_dumps:  # follow an app.json replaced later
+            dumps = app.json.dumps
+        kwargs = env.policies["json.dumps_kwargs"]
+        if indent is not None:
+            kwargs = {**kwargs, "indent": indent}
+        return _htmlsafe_json(dumps(value, **kwargs))
 
     env.filters["tojson"] = tojson
     env.globals.update(
@@ -178,12 +198,12 @@ def _create_environment(app: Microflask) -> Environment:
         g=g,
         csrf_token=csrf_token,
     )
-    env.policies["json.dumps_function"] = app.json.dumps
+    env.policies["json.dumps_function"] = app_dumps
     return env
 
 
 def _default_template_ctx_processor() -> dict[str, t.Any]:
-    """Return ``g``, ``request`` and ``session`` for the template context."""
+    """Return ``g`` and ``request`` for the template context."""
     rv: dict[str, t.Any] = {}
     app_ctx = _cv_app.get(None)
     if app_ctx is not None:
@@ -191,9 +211,8 @@ def _default_template_ctx_processor() -> dict[str, t.Any]:
     ctx = _cv_request.get(None)
     if ctx is not None:
         rv["request"] = ctx.request
-        # The proxy, not ctx.session: opening the session here would parse
-        # the cookie and add "Vary: Cookie" to every rendered page.
-        rv["session"] = session
+    # No "session": the global proxy serves templates, and opening the session
+    # here would parse the cookie and add "Vary: Cookie" to every rendered page.
     return rv
 
 

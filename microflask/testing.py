@@ -42,7 +42,7 @@ class EnvironBuilder(werkzeug.test.EnvironBuilder):
         **kwargs: t.Any,
     ) -> None:
         if base_url is not None and (subdomain or url_scheme):
-            raise ValueError("Pass either 'base_url' or 'subdomain'/'url_scheme', not both.")
+            raise AssertionError("Pass either 'base_url' or 'subdomain'/'url_scheme', not both.")
         if base_url is None:
             http_host = app.config.get("SERVER_NAME") or "localhost"
             if subdomain:
@@ -92,7 +92,7 @@ class MicroflaskClient(Client):
         with ctx:
             sess = interface.open_session(app, ctx.request)
         if sess is None:
-            raise RuntimeError("The session backend did not open a session.")
+            raise RuntimeError("Session backend did not open a session.")
         yield sess
         if interface.is_null_session(sess):
             return

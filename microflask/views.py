@@ -7,10 +7,11 @@ import typing as t
 from . import typing as ft
 from .globals import current_app, request
 
-__all__ = ["MethodView", "View"]
+__all__ = ["MethodView", "View", "http_method_funcs"]
 
 F = t.TypeVar("F", bound=t.Callable[..., t.Any])
-_HTTP_METHODS = frozenset(["get", "post", "head", "options", "delete", "put", "trace", "patch"])
+#: The lowercase method names a :class:`MethodView` dispatches to.
+http_method_funcs = frozenset(["get", "post", "head", "options", "delete", "put", "trace", "patch"])
 
 
 class View:
@@ -71,7 +72,7 @@ class MethodView(View):
         methods: set[str] = set()
         for base in cls.__bases__:
             methods.update(getattr(base, "methods", None) or ())
-        for key in _HTTP_METHODS:
+        for key in http_method_funcs:
             if hasattr(cls, key):
                 methods.add(key.upper())
         if methods:

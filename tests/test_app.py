@@ -165,7 +165,9 @@ def test_no_static_folder_means_no_static_route() -> None:
     [("static.example.com", False), (None, True)],
 )
 def test_static_host_needs_host_matching(static_host: str | None, host_matching: bool) -> None:
-    with pytest.raises(ValueError, match="static_host must be set if and only if host_matching"):
+    with pytest.raises(
+        AssertionError, match="static_host must be set if and only if host_matching"
+    ):
         Microflask("x", static_host=static_host, host_matching=host_matching)
 
 

@@ -450,6 +450,24 @@ def test_setup_state_add_url_rule_prefixes_rule_and_endpoint(
     assert client.get("/bp/hello").text == "hi"
 
 
+def test_endpoint_decorator_on_a_blueprint_names_an_app_endpoint(
+    app: Microflask, client: MicroflaskClient
+) -> None:
+    # Flask documents bp.endpoint() for rules added without a view; the name is
+    # taken as given, so it pairs with an app-level rule of the same endpoint.
+    bp = Blueprint("bp", __name__)
+
+    @bp.endpoint("bar")
+    def foobar() -> str:
+        return request.endpoint or ""
+
+    app.register_blueprint(bp, url_prefix="/bp_prefix")
+    app.add_url_rule("/", endpoint="bar")
+    assert app.view_functions["bar"] is foobar
+    assert "bp.bar" not in app.view_functions
+    assert client.get("/").text == "bar"
+
+
 # --- hooks scoped to a blueprint, and their app-wide variants ----------------------
 
 

@@ -342,7 +342,7 @@ def test_test_request_context_takes_environ_builder_arguments(
 
 
 def test_test_request_context_base_url_with_subdomain_raises(app: Microflask) -> None:
-    with pytest.raises(ValueError, match="either 'base_url' or 'subdomain'"):
+    with pytest.raises(AssertionError, match="either 'base_url' or 'subdomain'"):
         app.test_request_context(base_url="http://x/", subdomain="api")
 
 

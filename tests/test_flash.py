@@ -84,6 +84,14 @@ def test_category_filter_without_categories(client: MicroflaskClient) -> None:
     assert client.get("/errors").text == "['Could not email.']"
 
 
+def test_category_filter_may_be_a_single_string(app: Microflask) -> None:
+    # Flask tests each category with ``in``, so a plain string works as a filter.
+    with app.test_request_context():
+        flash("Disk almost full.", "warning")
+        flash("Could not email.", "error")
+        assert get_flashed_messages(category_filter="error") == ["Could not email."]
+
+
 def test_filtered_read_still_consumes_all_messages(client: MicroflaskClient) -> None:
     client.post("/save")
     client.get("/errors")

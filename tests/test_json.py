@@ -277,7 +277,8 @@ def test_base_provider_builds_dump_load_and_response_on_dumps_loads(
     rv = provider.response(1, 2)
     assert out.getvalue() == "(1,)"
     assert provider.load(io.BytesIO(b"x")) == ("loaded", b"x")
-    assert (rv.data, rv.mimetype) == (b"[1, 2]", "application/json")
+    # As in Flask, several arguments reach dumps() as the tuple of them.
+    assert (rv.data, rv.mimetype) == (b"(1, 2)", "application/json")
 
 
 def test_provider_does_not_keep_its_app_alive() -> None:
@@ -287,3 +288,24 @@ def test_provider_does_not_keep_its_app_alive() -> None:
     gc.collect()
     with pytest.raises(ReferenceError):
         provider.response(1)
+
+
+def test_provider_subclass_can_reuse_prepare_response_obj(app: Microflask) -> None:
+    # Providers written for Flask override response() and call this helper.
+    class Wrapped(DefaultJSONProvider):
+        def response(self, *args: t.Any, **kwargs: t.Any) -> Response:
+            obj = self._prepare_response_obj(args, kwargs)
+            return self._app.response_class(self.dumps({"data": obj}), mimetype="application/json")
+
+    app.json = Wrapped(app)
+    with app.app_context():
+        assert mjson.jsonify(1, 2).get_json() == {"data": [1, 2]}
+        assert mjson.jsonify(a=1).get_json() == {"data": {"a": 1}}
+        assert mjson.jsonify().get_json() == {"data": None}
+
+
+def test_dumps_sort_keys_option_overrides_the_attribute(provider: DefaultJSONProvider) -> None:
+    assert provider.dumps({"b": 1, "a": 2}, sort_keys=False) == '{"b": 1, "a": 2}'
+    provider.sort_keys = False
+    assert provider.dumps({"b": 1, "a": 2}, sort_keys=True) == '{"a": 2, "b": 1}'
+    assert provider.dumps({"b": 1, "a": 2}) == '{"b": 1, "a": 2}'

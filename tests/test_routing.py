@@ -45,7 +45,7 @@ def test_add_url_rule_with_explicit_endpoint(app: Microflask, client: Microflask
 
 
 def test_add_url_rule_without_view_or_endpoint_raises(app: Microflask) -> None:
-    with pytest.raises(TypeError, match="needs an endpoint or a view_func"):
+    with pytest.raises(AssertionError, match="needs an endpoint or a view_func"):
         app.add_url_rule("/nothing")
 
 

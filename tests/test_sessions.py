@@ -330,6 +330,20 @@ def test_any_read_adds_vary_cookie(
     assert "Set-Cookie" not in response.headers
 
 
+def test_touching_the_session_proxy_adds_vary_cookie(app: Microflask) -> None:
+    """Reading even ``session.new`` through the proxy may shape the page: vary on it."""
+
+    @app.get("/new")
+    def new_view() -> str:
+        return str(session.new)
+
+    client = app.test_client()
+    client.post("/set/a/b")
+    response = client.get("/new")
+    assert "Cookie" in response.vary
+    assert "Set-Cookie" not in response.headers
+
+
 @pytest.mark.parametrize("read", READS.values(), ids=READS.keys())
 def test_any_read_marks_accessed_but_not_modified(
     read: t.Callable[[SessionMixin], object],

@@ -10,7 +10,7 @@ import pytest
 
 from microflask import Microflask, request
 from microflask.testing import MicroflaskClient
-from microflask.views import MethodView, View
+from microflask.views import MethodView, View, http_method_funcs
 
 # --- View.as_view ----------------------------------------------------------------
 
@@ -367,3 +367,27 @@ def test_async_view_dispatch_request_is_awaited(app: Microflask, client: Microfl
 
     app.add_url_rule("/", view_func=Async.as_view("async"))
     assert client.get("/").text == "awaited"
+
+
+def test_http_method_funcs_names_the_methods_a_method_view_collects() -> None:
+    assert http_method_funcs == {
+        "get",
+        "post",
+        "head",
+        "options",
+        "delete",
+        "put",
+        "trace",
+        "patch",
+    }
+
+    class Everything(MethodView):
+        pass
+
+    for name in http_method_funcs:
+        setattr(Everything, name, lambda self: "")
+
+    class Sub(Everything):
+        pass
+
+    assert Sub.methods == {name.upper() for name in http_method_funcs}

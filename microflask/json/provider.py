@@ -27,7 +27,7 @@ __all__ = ["DefaultJSONProvider", "JSONProvider"]
 _EncoderKey = tuple[t.Any, bool, bool, t.Any, t.Any]
 _COMPACT = (",", ":")
 #: The dumps() options served by a cached encoder; any other option goes to json.dumps.
-_ENCODER_OPTIONS = frozenset({"indent", "separators"})
+_ENCODER_OPTIONS = frozenset({"indent", "separators", "sort_keys"})
 
 
 class JSONProvider:
@@ -67,6 +67,10 @@ class JSONProvider:
         body = self.dumps(_response_value(args, kwargs))
         return self._app.response_class(body, mimetype="application/json")
 
+    def _prepare_response_obj(self, args: tuple[t.Any, ...], kwargs: dict[str, t.Any]) -> t.Any:
+        """Return the value :meth:`response` serializes, for subclasses."""
+        return _response_value(args, kwargs)
+
 
 def _response_value(args: tuple[t.Any, ...], kwargs: dict[str, t.Any]) -> t.Any:
     if kwargs:
@@ -79,7 +83,7 @@ def _response_value(args: tuple[t.Any, ...], kwargs: dict[str, t.Any]) -> t.Any:
         return kwargs
     if len(args) == 1:
         return args[0]
-    return list(args) if args else None
+    return args or None
 
 
 def _default(o: t.Any) -> t.Any:
@@ -163,7 +167,10 @@ class DefaultJSONProvider(JSONProvider):
         return self._app.response_class(f"{body}\n", mimetype=self.mimetype)
 
     def _encoder(
-        self, indent: int | str | None = None, separators: t.Sequence[str] | None = None
+        self,
+        indent: int | str | None = None,
+        separators: t.Sequence[str] | None = None,
+        sort_keys: bool | None = None,
     ) -> json.JSONEncoder:
         # An encoder per option set spares json.dumps building one on every call; the
         # attributes are part of the key so changing them on the instance still applies,
@@ -172,7 +179,9 @@ class DefaultJSONProvider(JSONProvider):
         if separators is not None:  # json takes a list, a dict key must be a tuple
             item_separator, key_separator = separators
             pair = (item_separator, key_separator)
-        key = (self.default, self.ensure_ascii, self.sort_keys, indent, pair)
+        if sort_keys is None:
+            sort_keys = self.sort_keys
+        key = (self.default, self.ensure_ascii, bool(sort_keys), indent, pair)
         encoder = self._encoders.get(key)
         if encoder is None:
             if len(self._encoders) >= 16:
@@ -180,7 +189,7 @@ class DefaultJSONProvider(JSONProvider):
             encoder = self._encoders[key] = json.JSONEncoder(
                 default=self.default,
                 ensure_ascii=self.ensure_ascii,
-                sort_keys=self.sort_keys,
+                sort_keys=bool(sort_keys),
                 indent=indent,
                 separators=pair,
             )
