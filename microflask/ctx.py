@@ -202,8 +202,16 @@ class RequestContext:
         self._session = value
 
     def copy(self) -> RequestContext:
-        """Return a new context for the same request and session."""
-        return self.__class__(self.app, self.request.environ, self.request, self._session)
+        """Return a new context for the same request and session.
+
+        The session is opened now, so that both contexts share the one object and what
+        the copy writes to it is saved with this request's response.
+        """
+        session = self._session
+        if session is None:
+            session = self.session
+            session.accessed = False  # opened for sharing, not yet used
+        return self.__class__(self.app, self.request.environ, self.request, session)
 
     def match_request(self) -> None:
         """Match the URL, storing the rule and view arguments or the error."""

@@ -37,18 +37,20 @@ __all__ = ["RequestCycle"]
 _SAFE_METHODS = frozenset(("GET", "HEAD", "OPTIONS", "TRACE"))
 _BODYLESS_METHODS = frozenset(("GET", "HEAD", "OPTIONS"))
 # The methods the cycle calls with ``ctx=``. Flask's have no such parameter, so an override
-# written for Flask is adapted when its class is made; its ``super()`` calls then find the
-# context through the context variable.
-_CTX_METHODS = (
-    "full_dispatch_request",
-    "preprocess_request",
-    "dispatch_request",
-    "make_default_options_response",
-    "finalize_request",
-    "process_response",
-    "handle_user_exception",
-    "handle_http_exception",
-    "handle_exception",
+# written for Flask (in a subclass, or set on the app as extensions do) is adapted to drop it;
+# its ``super()`` or wrapped calls then find the context through the context variable.
+_CTX_METHODS = frozenset(
+    (
+        "full_dispatch_request",
+        "preprocess_request",
+        "dispatch_request",
+        "make_default_options_response",
+        "finalize_request",
+        "process_response",
+        "handle_user_exception",
+        "handle_http_exception",
+        "handle_exception",
+    )
 )
 
 
@@ -82,6 +84,12 @@ class RequestCycle:
             func = cls.__dict__.get(name)
             if inspect.isfunction(func) and not _takes_ctx(func):
                 setattr(cls, name, _without_ctx(func))
+
+    def __setattr__(self, name: str, value: t.Any) -> None:
+        # Flask-RESTful, for one, replaces ``app.handle_user_exception`` with a wrapper.
+        if name in _CTX_METHODS and callable(value) and not _takes_ctx(value):
+            value = _without_ctx(value)
+        object.__setattr__(self, name, value)
 
     def wsgi_app(
         self, environ: WSGIEnvironment, start_response: StartResponse
@@ -285,7 +293,8 @@ class RequestCycle:
     ) -> ft.ErrorHandlerCallable | None:
         """Return the handler for *e*: by code, then by class MRO, innermost bp first."""
         exc_class = type(e)
-        code = getattr(e, "code", None) if isinstance(e, HTTPException) else None
+        # The class's code, as handlers are registered by class (an instance may set its own).
+        code = getattr(exc_class, "code", None) if isinstance(e, HTTPException) else None
         spec = self.error_handler_spec
         if not spec:
             return None
@@ -439,17 +448,22 @@ def _current_request_ctx() -> RequestContext:
 
 
 def _takes_ctx(func: t.Callable[..., t.Any]) -> bool:
-    params = inspect.signature(func).parameters.values()
+    try:
+        params = inspect.signature(func).parameters.values()
+    except (TypeError, ValueError):  # no signature to read: adapting it is always safe
+        return False
     return any(p.name == "ctx" or p.kind is p.VAR_KEYWORD for p in params)
 
 
 def _without_ctx(func: t.Callable[..., t.Any]) -> t.Callable[..., t.Any]:
-    """Wrap a Flask-style override so the cycle's ``ctx=`` is not passed to it."""
+    """Wrap a Flask-style override so the cycle's ``ctx=`` is not passed to it.
 
-    def adapter(
-        self: t.Any, *args: t.Any, ctx: RequestContext | None = None, **kwargs: t.Any
-    ) -> t.Any:
-        return func(self, *args, **kwargs)
+    The same wrapper serves a function set on a class (``self`` comes first in *args*)
+    and a callable set on an instance.
+    """
+
+    def adapter(*args: t.Any, ctx: RequestContext | None = None, **kwargs: t.Any) -> t.Any:
+        return func(*args, **kwargs)
 
     return update_wrapper(adapter, func)
 

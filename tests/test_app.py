@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import ast
+import functools
 import logging
 import os
 import pathlib
+import typing as t
 
 import pytest
+from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map
 
 import microflask
-from microflask import Config, Microflask
+from microflask import Config, Microflask, Response, abort
 from microflask.testing import MicroflaskClient
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -227,3 +230,154 @@ def test_microflask_never_imports_flask() -> None:
     assert len(sources) > 10
     offenders = [hit for path in sources for hit in _flask_imports(path)]
     assert offenders == []
+
+
+class _FlaskStyleApp(Microflask):
+    """Overrides written with Flask's signatures, which take no context argument."""
+
+    def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.calls: list[str] = []
+
+    def full_dispatch_request(self) -> Response:  # type: ignore[override]
+        self.calls.append("full_dispatch_request")
+        return super().full_dispatch_request()
+
+    def preprocess_request(self) -> t.Any:  # type: ignore[override]
+        self.calls.append("preprocess_request")
+        return super().preprocess_request()
+
+    def dispatch_request(self) -> t.Any:  # type: ignore[override]
+        self.calls.append("dispatch_request")
+        return super().dispatch_request()
+
+    def make_default_options_response(self) -> Response:  # type: ignore[override]
+        self.calls.append("make_default_options_response")
+        return super().make_default_options_response()
+
+    def finalize_request(self, rv: t.Any, from_error_handler: bool = False) -> Response:  # type: ignore[override]
+        self.calls.append("finalize_request")
+        return super().finalize_request(rv, from_error_handler)
+
+    def process_response(self, response: Response) -> Response:  # type: ignore[override]
+        self.calls.append("process_response")
+        response.headers["X-Processed"] = "yes"
+        return super().process_response(response)
+
+    def handle_user_exception(self, e: Exception) -> t.Any:  # type: ignore[override]
+        self.calls.append("handle_user_exception")
+        return super().handle_user_exception(e)
+
+    def handle_http_exception(self, e: HTTPException) -> t.Any:  # type: ignore[override]
+        self.calls.append("handle_http_exception")
+        return super().handle_http_exception(e)
+
+    def handle_exception(self, e: Exception) -> Response:  # type: ignore[override]
+        self.calls.append("handle_exception")
+        return super().handle_exception(e)
+
+
+@pytest.fixture
+def flask_style_app() -> _FlaskStyleApp:
+    app = _FlaskStyleApp("flask_style", root_path=HERE)
+
+    @app.route("/<kind>")
+    def view(kind: str) -> str:
+        if kind == "missing":
+            abort(404)
+        if kind == "broken":
+            raise ValueError("broken")
+        return kind
+
+    return app
+
+
+def test_flask_style_overrides_run_for_a_request(flask_style_app: _FlaskStyleApp) -> None:
+    rv = flask_style_app.test_client().get("/ok")
+    assert rv.data == b"ok"
+    assert rv.headers["X-Processed"] == "yes"
+    assert flask_style_app.calls == [
+        "full_dispatch_request",
+        "preprocess_request",
+        "dispatch_request",
+        "finalize_request",
+        "process_response",
+    ]
+
+
+def test_flask_style_overrides_run_for_an_options_request(
+    flask_style_app: _FlaskStyleApp,
+) -> None:
+    rv = flask_style_app.test_client().options("/ok")
+    assert rv.status_code == 200
+    assert "make_default_options_response" in flask_style_app.calls
+
+
+def test_flask_style_overrides_run_for_an_http_error(flask_style_app: _FlaskStyleApp) -> None:
+    rv = flask_style_app.test_client().get("/missing")
+    assert rv.status_code == 404
+    assert rv.headers["X-Processed"] == "yes"
+    assert "handle_user_exception" in flask_style_app.calls
+    assert "handle_http_exception" in flask_style_app.calls
+
+
+def test_flask_style_overrides_run_for_an_unhandled_error(
+    flask_style_app: _FlaskStyleApp,
+) -> None:
+    flask_style_app.logger.disabled = True
+    rv = flask_style_app.test_client().get("/broken")
+    assert rv.status_code == 500
+    assert rv.headers["X-Processed"] == "yes"
+    assert flask_style_app.calls[-3:] == [
+        "handle_exception",
+        "finalize_request",
+        "process_response",
+    ]
+
+
+def test_root_path_of_a_namespace_package_not_imported_is_the_working_directory(
+    tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "nspkg_not_imported").mkdir()
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.chdir(HERE)
+    assert Microflask("nspkg_not_imported").root_path == HERE
+
+
+def test_error_handling_replaced_on_the_instance_gets_flasks_arguments(
+    app: Microflask, client: MicroflaskClient
+) -> None:
+    seen: list[str] = []
+
+    def error_router(original: t.Callable[[Exception], t.Any], e: Exception) -> t.Any:
+        seen.append(type(e).__name__)
+        if isinstance(e, KeyError):
+            return {"message": "routed"}, 418
+        return original(e)
+
+    # What Flask-RESTful does to take over the app's errors.
+    app.handle_user_exception = functools.partial(error_router, app.handle_user_exception)  # type: ignore[method-assign]
+    app.handle_exception = functools.partial(error_router, app.handle_exception)  # type: ignore[method-assign]
+
+    @app.route("/<kind>")
+    def view(kind: str) -> str:
+        if kind == "key":
+            raise KeyError(kind)
+        abort(404)
+
+    assert client.get("/key").status_code == 418
+    assert client.get("/missing").status_code == 404
+    assert seen == ["KeyError", "NotFound"]
+
+
+def test_dispatch_replaced_on_the_instance_is_called_without_arguments(
+    app: Microflask, client: MicroflaskClient
+) -> None:
+    app.add_url_rule("/", "index", lambda: "index")
+
+    # What Flask-DebugToolbar does to time the view.
+    def dispatch_request() -> str:
+        return "replaced"
+
+    app.dispatch_request = dispatch_request  # type: ignore[method-assign,assignment]
+    assert client.get("/").data == b"replaced"

@@ -351,3 +351,63 @@ def test_request_context_matches_the_url_on_push(app: Microflask) -> None:
     with app.test_request_context("/user/3"):
         assert request.endpoint == "<lambda>"
         assert request.view_args == {"uid": 3}
+
+
+@pytest.mark.parametrize(
+    "proxy", [g, request, session, current_app], ids=["g", "request", "session", "current_app"]
+)
+def test_unbound_proxy_repr_says_unbound(proxy: t.Any) -> None:
+    assert repr(proxy) == "<LocalProxy unbound>"
+
+
+def test_bound_proxy_repr_is_the_objects(app: Microflask) -> None:
+    with app.test_request_context("/here"):
+        assert repr(request) == "<Request 'http://localhost/here' [GET]>"
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda app: app.preprocess_request(),
+        lambda app: app.dispatch_request(),
+        lambda app: app.full_dispatch_request(),
+        lambda app: app.process_response(Response()),
+        lambda app: app.make_default_options_response(),
+    ],
+)
+def test_dispatch_methods_outside_a_request_raise_runtime_error(
+    app: Microflask, call: t.Callable[[Microflask], t.Any]
+) -> None:
+    with app.app_context(), pytest.raises(RuntimeError, match="outside of request context"):
+        call(app)
+
+
+def test_copied_context_shares_the_session_with_the_request(
+    app: Microflask, client: MicroflaskClient
+) -> None:
+    @app.route("/remember")
+    def remember() -> str:
+        @copy_current_request_context
+        def work() -> None:
+            session["seen"] = "in a thread"
+
+        thread = threading.Thread(target=work)
+        thread.start()
+        thread.join()
+        return "ok"
+
+    rv = client.get("/remember")
+    assert "session=" in rv.headers["Set-Cookie"]
+    with client.session_transaction() as sess:
+        assert sess["seen"] == "in a thread"
+
+
+def test_copying_a_context_does_not_count_as_using_the_session(
+    app: Microflask, client: MicroflaskClient
+) -> None:
+    @app.route("/")
+    def index() -> str:
+        copy_current_request_context(lambda: None)()
+        return "ok"
+
+    assert "Vary" not in client.get("/").headers

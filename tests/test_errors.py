@@ -343,8 +343,8 @@ def test_errorhandler_returns_the_function(app: Microflask) -> None:
 @pytest.mark.parametrize(
     ("value", "error", "match"),
     [
-        (str, ValueError, "is not a subclass of Exception"),
-        (object, ValueError, "is not a subclass of Exception"),
+        (str, ValueError, "'str' is not a subclass of Exception"),
+        (object, ValueError, "'object' is not a subclass of Exception"),
         (ValueError("instance"), TypeError, "is an instance, not a class"),
         (999, ValueError, "'999' is not a recognized HTTP error code"),
         (200, ValueError, "'200' is not a recognized HTTP error code"),
@@ -357,3 +357,21 @@ def test_registering_a_bad_handler_key_raises(
         app.register_error_handler(value, lambda e: "")
     with pytest.raises(error, match=match):
         app.errorhandler(value)(lambda e: "")
+
+
+def test_http_handler_is_found_by_the_class_code_not_the_instance_code(
+    app: Microflask, client: MicroflaskClient
+) -> None:
+    @app.errorhandler(404)
+    def not_found(e: HTTPException) -> tuple[str, int]:
+        return f"handled {e.code}", 404
+
+    @app.route("/")
+    def index() -> str:
+        error = NotFound()
+        error.code = 410
+        raise error
+
+    rv = client.get("/")
+    assert rv.status_code == 404
+    assert rv.data == b"handled 410"

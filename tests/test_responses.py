@@ -168,8 +168,9 @@ def test_unknown_type_raises_type_error(
 def test_bad_tuple_length_raises_type_error(
     app: Microflask, client: MicroflaskClient, value: tuple[t.Any, ...]
 ) -> None:
-    with pytest.raises(TypeError, match=f"returned a tuple of {len(value)} items"):
+    with pytest.raises(TypeError, match=f"returned a tuple of {len(value)} items") as excinfo:
         _serve(app, client, value)
+    assert "The tuple must have the form (body, status, headers)" in str(excinfo.value)
 
 
 def test_make_response_without_arguments_is_empty(app: Microflask) -> None:

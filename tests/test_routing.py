@@ -300,3 +300,47 @@ def test_routing_errors_are_werkzeug_exceptions(app: Microflask) -> None:
         assert isinstance(request.routing_exception, NotFound)
     with app.test_request_context("/", method="DELETE"):
         assert isinstance(request.routing_exception, MethodNotAllowed)
+
+
+def test_websocket_rule_matches_an_upgrade_request(app: Microflask) -> None:
+    app.add_url_rule("/ws", "ws", lambda: request.scheme, websocket=True)
+    rv = app.test_client().get("/ws", headers={"Upgrade": "websocket", "Connection": "Upgrade"})
+    assert rv.status_code == 200
+    assert rv.text == "http"
+
+
+def test_websocket_rule_refuses_a_plain_request(app: Microflask, client: MicroflaskClient) -> None:
+    app.add_url_rule("/ws", "ws", lambda: "ws", websocket=True)
+    assert client.get("/ws").status_code == 400
+
+
+def test_empty_path_redirects_to_the_mount_point_with_a_slash(app: Microflask) -> None:
+    from werkzeug.test import Client
+
+    app.add_url_rule("/", "index", lambda: "index")
+    rv = Client(app).get("/", environ_overrides={"SCRIPT_NAME": "/mount", "PATH_INFO": ""})
+    assert rv.status_code == 308
+    assert rv.headers["Location"] == "http://localhost/mount/"
+
+
+@pytest.mark.parametrize("code", [301, 302])
+def test_debug_mode_refuses_a_routing_redirect_that_drops_the_body(
+    app: Microflask, client: MicroflaskClient, monkeypatch: pytest.MonkeyPatch, code: int
+) -> None:
+    from werkzeug.routing import RequestRedirect
+
+    app.add_url_rule("/user/", "user", lambda: "user", methods=["GET", "POST"])
+    app.debug = True
+    monkeypatch.setattr(RequestRedirect, "code", code)
+    with pytest.raises(AssertionError, match="canonical URL 'http://localhost/user/'"):
+        client.post("/user", data={"status": "x"})
+    assert client.get("/user").status_code == code
+    app.debug = False
+    assert client.post("/user").status_code == code
+
+
+def test_debug_mode_keeps_308_routing_redirects(app: Microflask, client: MicroflaskClient) -> None:
+    app.add_url_rule("/user/", "user", lambda: request.form["status"], methods=["POST"])
+    app.debug = True
+    rv = client.post("/user", data={"status": "kept"}, follow_redirects=True)
+    assert rv.data == b"kept"

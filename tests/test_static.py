@@ -147,7 +147,7 @@ def test_static_host_with_host_matching(files: Path) -> None:
 def test_static_host_needs_host_matching(
     files: Path, host_matching: bool, static_host: str | None
 ) -> None:
-    with pytest.raises(ValueError, match="static_host"):
+    with pytest.raises(AssertionError, match="static_host"):
         Microflask(
             __name__,
             host_matching=host_matching,

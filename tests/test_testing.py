@@ -213,3 +213,10 @@ def test_client_keeps_cookies_between_requests(app: Microflask, client: Microfla
     app.route("/get")(lambda: request.cookies.get("flavour", "none"))
     client.get("/set")
     assert client.get("/get").data == b"oat"
+
+
+def test_session_transaction_without_a_session_raises(client: MicroflaskClient) -> None:
+    client.application.secret_key = None
+    with pytest.raises(RuntimeError, match="Session backend did not open a session"):
+        with client.session_transaction():
+            pass

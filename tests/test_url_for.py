@@ -193,3 +193,27 @@ def test_dot_endpoint_is_relative_to_the_current_blueprint(app: Microflask) -> N
         assert url_for(".cart") == "/shop/cart"
     with app.test_request_context("/"):
         assert url_for(".index") == "/"
+
+
+def test_values_may_be_named_self(app: Microflask) -> None:
+    app.add_url_rule("/<self>", "show", lambda self: self)
+    with app.test_request_context():
+        assert url_for("show", self="me") == "/me"
+        assert app.url_for("show", self="you") == "/you"
+
+
+@pytest.mark.parametrize(
+    ("server_name", "base_url", "expected"),
+    [
+        ("localhost:80", "http://localhost/", "http://localhost/x"),
+        ("example.test:443", "https://example.test/", "https://example.test/x"),
+        ("example.test:8080", "http://example.test:8080/", "http://example.test:8080/x"),
+    ],
+)
+def test_server_name_default_port_is_left_out_of_request_urls(
+    app: Microflask, server_name: str, base_url: str, expected: str
+) -> None:
+    app.add_url_rule("/x", "x", lambda: "")
+    app.config["SERVER_NAME"] = server_name
+    with app.test_request_context("/", base_url=base_url):
+        assert url_for("x", _external=True) == expected
