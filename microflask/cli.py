@@ -45,6 +45,7 @@ __all__ = [
     "NoAppException",
     "ScriptInfo",
     "cli",
+    "find_app_by_string",
     "find_best_app",
     "load_dotenv",
     "locate_app",
@@ -152,7 +153,7 @@ def _parse_app_spec(spec: str) -> tuple[str, tuple[t.Any, ...] | None, dict[str,
     return node.func.id, args, kwargs
 
 
-def _find_app_by_string(module: ModuleType, spec: str) -> Microflask:
+def find_app_by_string(module: ModuleType, spec: str) -> Microflask:
     """Return the app named by *spec* in *module*, calling it if a function."""
     attr_name, args, kwargs = _parse_app_spec(spec)
     if not hasattr(module, attr_name):
@@ -160,7 +161,7 @@ def _find_app_by_string(module: ModuleType, spec: str) -> Microflask:
     attr = getattr(module, attr_name)
     if inspect.isfunction(attr):
         return _call_factory(module, spec, attr, *(args or ()), **kwargs)
-    if args is None and isinstance(attr, _app_class()):
+    if isinstance(attr, _app_class()):  # "app()" on an instance names it all the same
         return attr
     raise NoAppException(
         f"'{module.__name__}:{spec}' did not give a Microflask app: the module's"
@@ -191,16 +192,29 @@ def prepare_import(path: str) -> str:
     return ".".join(reversed(parts))
 
 
-def locate_app(module_name: str, app_name: str | None) -> Microflask:
+@t.overload
+def locate_app(
+    module_name: str, app_name: str | None, raise_if_not_found: t.Literal[True] = True
+) -> Microflask: ...
+@t.overload
+def locate_app(
+    module_name: str, app_name: str | None, raise_if_not_found: bool = ...
+) -> Microflask | None: ...
+def locate_app(
+    module_name: str, app_name: str | None, raise_if_not_found: bool = True
+) -> Microflask | None:
     """Import *module_name*; return the app *app_name* names, or the best.
 
-    :raises NoAppException: for any failure, saying what was tried.
+    Returns None if the module does not exist and *raise_if_not_found* is false.
+    :raises NoAppException: for any other failure, saying what was tried.
     """
     try:
         __import__(module_name)
     except ImportError as e:
         missing = e.name if isinstance(e, ModuleNotFoundError) else None
         if missing and f"{module_name}.".startswith(f"{missing}."):
+            if not raise_if_not_found:
+                return None
             raise NoAppException(f"Could not import {module_name!r}.") from None
         raise NoAppException(
             f"Importing {module_name!r} failed:\n\n{traceback.format_exc()}"
@@ -208,7 +222,7 @@ def locate_app(module_name: str, app_name: str | None) -> Microflask:
     module = sys.modules[module_name]
     if app_name is None:
         return find_best_app(module)
-    return _find_app_by_string(module, app_name)
+    return find_app_by_string(module, app_name)
 
 
 class ScriptInfo:

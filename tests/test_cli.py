@@ -153,7 +153,6 @@ ERROR_CASES = [
     ({"hello.py": app_source("app")}, "hello:missing",
      ["Module 'hello' has no attribute 'missing'."]),
     ({"hello.py": "value = 5\n"}, "hello:value", ["'value' is 5", "not an app"]),
-    ({"hello.py": app_source("app")}, "hello:app()", ["did not give a Microflask app"]),
     ({"hello.py": FACTORY}, "hello:create_app(env)", ["must be Python literals"]),
     ({"hello.py": FACTORY}, "hello:create_app(**{})", ["must be Python literals"]),
     ({"hello.py": FACTORY}, "hello:create_app(", ["Could not parse 'create_app('"]),
@@ -170,6 +169,18 @@ def test_discovery_error_says_what_was_tried(
         ScriptInfo(app_import_path=import_path).load_app()
     for message in messages:
         assert message in info.value.format_message()
+
+
+def test_call_syntax_on_an_app_instance_names_the_instance(project: Path) -> None:
+    write(project, {"hello.py": app_source("app")})
+    app = ScriptInfo(app_import_path="hello:app()").load_app()
+    assert app.config["WHO"] == "app"
+
+
+def test_locate_app_can_return_none_for_a_missing_module(project: Path) -> None:
+    assert locate_app("no_such_module_xyz", None, raise_if_not_found=False) is None
+    with pytest.raises(NoAppException):
+        locate_app("no_such_module_xyz", None)
 
 
 def test_factory_type_error_from_inside_propagates(project: Path) -> None:
