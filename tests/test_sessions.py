@@ -184,42 +184,29 @@ def test_cookie_path_falls_back_to_application_root(app: Microflask) -> None:
 # --- what is opened, saved and varied ----------------------------------------
 
 
-def test_untouched_session_is_not_opened_without_refresh(app: Microflask) -> None:
-    app.config["SESSION_REFRESH_EACH_REQUEST"] = False
-    opened: list[bool] = []
+class _CountingInterface(SecureCookieSessionInterface):
+    """Records each time a session is opened."""
 
-    class Counting(SecureCookieSessionInterface):
-        def open_session(self, app: Microflask, request: Request) -> SecureCookieSession | None:
-            opened.append(True)
-            return super().open_session(app, request)
+    def __init__(self) -> None:
+        self.opened = 0
 
-    app.session_interface = Counting()
+    def open_session(self, app: Microflask, request: Request) -> SecureCookieSession | None:
+        self.opened += 1
+        return super().open_session(app, request)
+
+
+@pytest.mark.parametrize("refresh", [False, True])
+def test_untouched_browser_session_is_not_opened(app: Microflask, refresh: bool) -> None:
+    """With refresh on, only a cookie that claims ``_permanent`` is opened (to refresh it)."""
+    app.config["SESSION_REFRESH_EACH_REQUEST"] = refresh
+    app.session_interface = interface = _CountingInterface()
     client = app.test_client()
     client.post("/set/a/b")
-    opened.clear()
+    interface.opened = 0
     response = client.get("/untouched")
-    assert opened == []
+    assert interface.opened == 0
     assert "Set-Cookie" not in response.headers
     assert "Cookie" not in response.vary
-
-
-def test_untouched_browser_session_cookie_is_not_opened_even_with_refresh(
-    app: Microflask,
-) -> None:
-    """Only a cookie that claims ``_permanent`` is verified to be refreshed."""
-    opened: list[bool] = []
-
-    class Counting(SecureCookieSessionInterface):
-        def open_session(self, app: Microflask, request: Request) -> SecureCookieSession | None:
-            opened.append(True)
-            return super().open_session(app, request)
-
-    app.session_interface = Counting()
-    client = app.test_client()
-    client.post("/set/a/b")
-    opened.clear()
-    client.get("/untouched")
-    assert opened == []
 
 
 def test_large_permanent_session_is_refreshed_when_untouched(app: Microflask) -> None:
