@@ -1,9 +1,5 @@
-"""The ``microflask`` command line: app discovery, run, routes, shell.
-
-The app comes from ``--app`` / ``MICROFLASK_APP`` or from ``wsgi.py`` / ``app.py``
-in the working directory; commands on ``app.cli`` and ``bp.cli`` run inside its
-app context, and ``.env`` / ``.microflaskenv`` are loaded first when
-python-dotenv is installed.
+"""The ``microflask`` command line: app discovery, ``run``, ``routes``, ``shell``, and the
+groups (``app.cli``, ``bp.cli``) whose commands run in the app context.
 """
 
 from __future__ import annotations
@@ -596,10 +592,7 @@ def run_command(
     extra_files: list[str] | None,
     exclude_patterns: list[str] | None,
 ) -> None:
-    """Run the Werkzeug development server; never use it in production.
-
-    Debug mode ('--debug') turns on the reloader and the debugger by default.
-    """
+    """Run the development server (not for production); --debug adds reloader and debugger."""
     app: WSGIApplication
     try:
         app = info.load_app()
@@ -633,11 +626,7 @@ run_command.params.insert(0, _debug_option)
 @click.command("shell", short_help="Run a Python shell in the app context.")
 @with_appcontext
 def shell_command() -> None:
-    """Run a Python shell in the app context.
-
-    It holds 'app', 'g' and what shell context processors return, after the
-    PYTHONSTARTUP file if one is set.
-    """
+    """Run a Python shell in the app context with 'app', 'g' and shell context values."""
     app = _cv_app.get().app
     banner = (
         f"Python {sys.version} on {sys.platform}\n"
@@ -699,12 +688,8 @@ def routes_command(sort: str, all_methods: bool) -> None:
 
 cli = MicroflaskGroup(
     name="microflask",
-    help="""\
-A command line for Microflask apps.
-
-Name the app with '--app', the 'MICROFLASK_APP' environment variable,
-or a 'wsgi.py' or 'app.py' file in the working directory.
-""",
+    help="A command line for Microflask apps. Name the app with '--app', the 'MICROFLASK_APP'"
+    " environment variable, or a 'wsgi.py' or 'app.py' file in the working directory.",
 )
 
 
