@@ -76,8 +76,7 @@ def _response_value(args: tuple[t.Any, ...], kwargs: dict[str, t.Any]) -> t.Any:
     if kwargs:
         if args:
             raise TypeError(
-                "jsonify() and app.json.response() take positional or keyword"
-                " arguments, not both:"
+                "jsonify() and app.json.response() take args or kwargs, not both:"
                 f" got {args!r} and {kwargs!r}."
             )
         return kwargs
