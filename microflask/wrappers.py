@@ -112,12 +112,12 @@ class _ConfigLimit:
         if obj is None:
             return self.fallback
         value: t.Any = obj.__dict__.get(self.attr, self)
-        if value is not self:
-            return t.cast("int | None", value)
-        app_ctx = _cv_app.get(None)
-        if app_ctx is None:
-            return self.fallback  # type: ignore[no-any-return]
-        return t.cast("int | None", app_ctx.app.config[self.key])
+        if value is self:
+            app_ctx = _cv_app.get(None)
+            if app_ctx is None:
+                return self.fallback  # type: ignore[no-any-return]
+            value = app_ctx.app.config[self.key]
+        return value  # type: ignore[no-any-return]
 
     def __set__(self, obj: object, value: int | None) -> None:
         obj.__dict__[self.attr] = value
