@@ -51,9 +51,6 @@ if t.TYPE_CHECKING:
 
 __all__ = ["Microflask"]
 
-T = t.TypeVar("T")
-F = t.TypeVar("F", bound=t.Callable[..., t.Any])
-_SAFE_METHODS = frozenset(("GET", "HEAD", "OPTIONS", "TRACE"))
 _ANCHOR_SAFE = "%!#$&'()*+,/:;=?@"
 # CR/LF would split the header; browsers drop tabs and newlines, turning
 # "/\t/evil.example" into "//evil.example".

@@ -34,7 +34,6 @@ if t.TYPE_CHECKING:
 
 __all__ = ["RequestCycle"]
 
-_SAFE_METHODS = frozenset(("GET", "HEAD", "OPTIONS", "TRACE"))
 _BODYLESS_METHODS = frozenset(("GET", "HEAD", "OPTIONS"))
 # The methods the cycle calls with ``ctx=``. Flask's have no such parameter, so an override
 # written for Flask (in a subclass, or set on the app as extensions do) is adapted to drop it;
@@ -154,7 +153,7 @@ class RequestCycle:
         ctx._hooks = hooks
         for preprocess in hooks.url_value_preprocessors:
             preprocess(req.endpoint, req.view_args)
-        if req.method not in _SAFE_METHODS:
+        if req.method not in csrf.SAFE_METHODS:
             csrf.protect(ctx.app, req)
         for before in hooks.before:
             rv = before()

@@ -9,7 +9,6 @@ from .globals import current_app, request
 
 __all__ = ["MethodView", "View", "http_method_funcs"]
 
-F = t.TypeVar("F", bound=t.Callable[..., t.Any])
 #: The lowercase method names a :class:`MethodView` dispatches to.
 http_method_funcs = frozenset(["get", "post", "head", "options", "delete", "put", "trace", "patch"])
 
