@@ -263,6 +263,26 @@ def _payload_text(cookie: str, limit: int | None = None) -> str:
     return raw.decode()
 
 
+def _cookie_value(request: Request, name: str) -> str | None:
+    """Return the first cookie called *name*, as ``request.cookies.get`` would.
+
+    Without quoted values a cookie header is ``;``-separated ``key=value`` parts, so
+    one cookie is found without parsing the others into a dict.
+    """
+    header: str = request.environ.get("HTTP_COOKIE", "")
+    if name not in header:
+        return None
+    if '"' in header or "cookies" in request.__dict__:
+        return request.cookies.get(name)
+    for part in header.split(";"):
+        key, _, value = part.partition("=")
+        if key.strip(" \t") == name:
+            value = value.strip(" \t")
+            if " " not in value and "\t" not in value:  # else Werkzeug skips the part
+                return value
+    return None
+
+
 def _loaded_payload(session: SessionMixin) -> str | None:
     """Return the serialized data the session was loaded with, if known."""
     loaded: str | None = getattr(session, "loaded_payload", None)
@@ -313,10 +333,7 @@ class SecureCookieSessionInterface(SessionInterface):
         """
         if type(self.serializer) is not TaggedJSONSerializer:
             return True
-        name = self.get_cookie_name(app)
-        if name not in request.environ.get("HTTP_COOKIE", ""):
-            return False
-        value = request.cookies.get(name)
+        value = _cookie_value(request, self.get_cookie_name(app))
         if not value:
             return False
         try:
@@ -363,7 +380,7 @@ class SecureCookieSessionInterface(SessionInterface):
         signer = self.get_signing_serializer(app)
         if signer is None:
             return None
-        value = request.cookies.get(self.get_cookie_name(app))
+        value = _cookie_value(request, self.get_cookie_name(app))
         if not value:
             return self.session_class()
         max_age = int(app.permanent_session_lifetime.total_seconds())

@@ -8,6 +8,8 @@ import typing as t
 
 from werkzeug.exceptions import BadRequest, HTTPException, RequestEntityTooLarge
 from werkzeug.formparser import FormDataParser
+from werkzeug.http import parse_cookie
+from werkzeug.utils import cached_property
 from werkzeug.wrappers import Request as _WerkzeugRequest
 from werkzeug.wrappers import Response as _WerkzeugResponse
 
@@ -16,7 +18,7 @@ from .globals import _cv_app
 
 if t.TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
-    from werkzeug.datastructures import FileStorage
+    from werkzeug.datastructures import FileStorage, ImmutableMultiDict
     from werkzeug.formparser import t_parse_result
     from werkzeug.routing import Rule
 
@@ -144,6 +146,15 @@ class Request(_WerkzeugRequest):
             # Browsers percent-encode these bytes but a raw client may not; Werkzeug's
             # ``args`` and ``full_path`` would fail (a 500) decoding them as they are.
             self.query_string = _NON_ASCII.sub(_percent_encode, self.query_string)
+
+    @cached_property
+    def cookies(self) -> ImmutableMultiDict[str, str]:
+        """The request's cookies, parsed from ``HTTP_COOKIE`` on first use."""
+        # A WSGI server joins every Cookie header into HTTP_COOKIE; Werkzeug's version
+        # finds it by walking all of the request's headers.
+        return parse_cookie(  # type: ignore[return-value]
+            self.environ.get("HTTP_COOKIE"), cls=self.dict_storage_class
+        )
 
     @property
     def endpoint(self) -> str | None:

@@ -10,9 +10,11 @@ import uuid
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from markupsafe import Markup
-from werkzeug.http import parse_date
+from werkzeug.http import parse_cookie, parse_date
 
 from microflask import Microflask, session
 from microflask.json.tag import TaggedJSONSerializer
@@ -22,6 +24,7 @@ from microflask.sessions import (
     SecureCookieSessionInterface,
     SessionInterface,
     SessionMixin,
+    _cookie_value,
 )
 from microflask.testing import MicroflaskClient
 from microflask.wrappers import Request, Response
@@ -753,3 +756,34 @@ def test_session_transaction_without_secret_key_raises(app: Microflask) -> None:
     with pytest.raises(RuntimeError):
         with app.test_client().session_transaction():
             pass
+
+
+# --- finding the session cookie in the Cookie header ------------------------
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("theme=dark; session={good}", "'ada'"),
+        ("session={good}; session=forged", "'ada'"),  # the first one counts, as in Werkzeug
+        ("session=forged; session={good}", "None"),
+        ('note="a; session=forged; b"; session={good}', "'ada'"),  # ; inside quotes
+        ("session = {good} ", "'ada'"),
+        ("session=; session={good}", "None"),
+        ("xsession=forged; session_x={good}", "None"),
+    ],
+)
+def test_session_cookie_is_found_among_others_as_werkzeug_parses_them(
+    app: Microflask, header: str, expected: str
+) -> None:
+    good = _serializer().dumps({"user": "ada"})
+    environ = {"HTTP_COOKIE": header.format(good=good)}
+    rv = app.test_client(use_cookies=False).get("/get/user", environ_base=environ)
+    assert rv.text == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.sampled_from(list('session=; \t"ab.\\,')), max_size=40))
+def test_session_cookie_lookup_agrees_with_werkzeugs_parser(header: str) -> None:
+    request = Request({"HTTP_COOKIE": header, "REQUEST_METHOD": "GET"})
+    assert _cookie_value(request, "session") == parse_cookie(header).get("session")

@@ -250,3 +250,12 @@ def test_trusted_hosts_refuses_other_hosts(app: Microflask, server_name: str | N
     client = app.test_client()
     assert client.get("/", base_url="http://example.com/").status_code == 200
     assert client.get("/", base_url="http://evil.example/").status_code == 400
+
+
+def test_request_cookies_come_from_the_cookie_header() -> None:
+    environ = {"REQUEST_METHOD": "GET", "HTTP_COOKIE": 'a=1; b="x;y"; a=2; bad c=3; d'}
+    cookies = Request(environ).cookies
+    assert cookies.getlist("a") == ["1", "2"]
+    assert (cookies["b"], cookies["d"]) == ("x;y", "")
+    assert sorted(cookies) == ["a", "b", "d"]
+    assert Request({"REQUEST_METHOD": "GET"}).cookies == {}
