@@ -11,13 +11,15 @@ HMAC-SHA-256 by itsdangerous, reads cookies signed with
 from __future__ import annotations
 
 import hashlib
+import hmac
 import typing as t
 import zlib
 from collections.abc import Callable, MutableMapping
 from datetime import datetime, timezone
 
-from itsdangerous import BadData, URLSafeTimedSerializer
+from itsdangerous import BadData, TimestampSigner, URLSafeTimedSerializer
 from itsdangerous.encoding import base64_decode, base64_encode
+from itsdangerous.signer import HMACAlgorithm
 
 from .json.tag import TaggedJSONSerializer
 
@@ -301,8 +303,41 @@ def _signed_with_fallback(serializer: URLSafeTimedSerializer, value: str) -> boo
     return not current.validate(value)
 
 
+class _OneShotHMAC(HMACAlgorithm):
+    """HMAC through ``hmac.digest``, OpenSSL's one-shot call; the same signatures."""
+
+    def get_signature(self, key: bytes, value: bytes) -> bytes:
+        return hmac.digest(key, value, self.digest_method)
+
+
+class _KeyCachingSigner(TimestampSigner):
+    """A timestamp signer that derives each secret key's signing key once."""
+
+    def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._derived: dict[bytes | str | None, bytes] = {}
+
+    def derive_key(self, secret_key: str | bytes | None = None) -> bytes:
+        key = self._derived.get(secret_key)
+        if key is None:
+            key = self._derived[secret_key] = super().derive_key(secret_key)
+        return key
+
+
 class _CookieSerializer(URLSafeTimedSerializer):
-    """itsdangerous's serializer, without trying zlib on payloads too small to shrink."""
+    """itsdangerous's serializer, with one reused signer and no zlib for small payloads."""
+
+    def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
+        super().__init__(*args, **kwargs)
+        digest = self.signer_kwargs.get("digest_method", hashlib.sha1)
+        self._signer = _KeyCachingSigner(
+            self.secret_keys, salt=self.salt, algorithm=_OneShotHMAC(digest), **self.signer_kwargs
+        )
+
+    def make_signer(self, salt: str | bytes | None = None) -> TimestampSigner:
+        if salt is None or salt == self.salt:
+            return self._signer
+        return super().make_signer(salt)  # type: ignore[return-value]
 
     def dump_payload(self, obj: t.Any) -> bytes:
         text = self.serializer.dumps(obj, **self.serializer_kwargs)

@@ -14,7 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from markupsafe import Markup
-from werkzeug.http import parse_cookie, parse_date
+from werkzeug.http import parse_date
+from werkzeug.sansio.http import parse_cookie
 
 from microflask import Microflask, session
 from microflask.json.tag import TaggedJSONSerializer

@@ -259,3 +259,5 @@ def test_request_cookies_come_from_the_cookie_header() -> None:
     assert (cookies["b"], cookies["d"]) == ("x;y", "")
     assert sorted(cookies) == ["a", "b", "d"]
     assert Request({"REQUEST_METHOD": "GET"}).cookies == {}
+    # bytes that are not UTF-8 stay as the server's latin-1 text, as in Werkzeug
+    assert Request({"REQUEST_METHOD": "GET", "HTTP_COOKIE": 'a="\x80"'}).cookies["a"] == "\x80"
