@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import io
 import re
 import typing as t
+from urllib.parse import parse_qsl
 
 from werkzeug.exceptions import BadRequest, HTTPException, RequestEntityTooLarge
 from werkzeug.formparser import FormDataParser
 from werkzeug.sansio.http import parse_cookie
-from werkzeug.utils import cached_property
 from werkzeug.wrappers import Request as _WerkzeugRequest
 from werkzeug.wrappers import Response as _WerkzeugResponse
 
@@ -40,27 +39,43 @@ class _FormDataParser(FormDataParser):
     garbage collector.
     """
 
-    def parse(
+    def _parse_urlencoded(
         self,
         stream: t.IO[bytes],
         mimetype: str,
         content_length: int | None,
-        options: dict[str, str] | None = None,
+        options: dict[str, str],
     ) -> t_parse_result:
-        """Parse the body; see ``FormDataParser.parse``.
+        """Read and decode the body, bounded by ``MAX_FORM_MEMORY_SIZE`` as a whole.
 
-        :raises BadRequest: if a multipart part has no name.
-        :raises RequestEntityTooLarge: if a urlencoded body is over the memory limit.
+        Werkzeug bounds it only by ``MAX_CONTENT_LENGTH`` (unset by default); the body
+        is all form text held in memory, so the memory limit bounds it too.
+
+        :raises RequestEntityTooLarge: if the body is longer than the limit.
         """
-        if mimetype == "application/x-www-form-urlencoded":
-            limit = self.max_form_memory_size
-            if content_length is None:
-                stream = self._read_form(stream)
-            elif limit is not None and content_length > limit:
+        limit = self.max_form_memory_size
+        if limit is None:
+            data = stream.read()
+        elif content_length is not None and content_length > limit:
+            raise RequestEntityTooLarge()
+        else:
+            data = stream.read(limit + 1)
+            if len(data) > limit:
                 raise RequestEntityTooLarge()
-            return super().parse(stream, mimetype, content_length, options)
-        if mimetype != "multipart/form-data":
-            return super().parse(stream, mimetype, content_length, options)
+        items = parse_qsl(data.decode(), keep_blank_values=True, errors="werkzeug.url_quote")
+        return stream, self.cls(items), self.cls()
+
+    def _parse_multipart(
+        self,
+        stream: t.IO[bytes],
+        mimetype: str,
+        content_length: int | None,
+        options: dict[str, str],
+    ) -> t_parse_result:
+        """Parse a multipart body; see ``FormDataParser.parse``.
+
+        :raises BadRequest: if a part has no name.
+        """
         opened: list[t.IO[bytes]] = []
         make_file = self.stream_factory
 
@@ -71,7 +86,7 @@ class _FormDataParser(FormDataParser):
         kept: list[FileStorage] = []
         self.stream_factory = tracked
         try:
-            result = super().parse(stream, mimetype, content_length, options)
+            result = super()._parse_multipart(stream, mimetype, content_length, options)
             if None in result[1] or None in result[2]:
                 raise BadRequest("A multipart/form-data part has no name.")
             kept = [file for _, file in result[2].items(multi=True)]
@@ -82,22 +97,6 @@ class _FormDataParser(FormDataParser):
             for file in opened:
                 if id(file) not in keep:
                     file.close()
-
-    def _read_form(self, stream: t.IO[bytes]) -> t.IO[bytes]:
-        """Return the urlencoded body, read whole as Werkzeug would read it.
-
-        Werkzeug bounds it only by ``MAX_CONTENT_LENGTH`` (unset by default); the body
-        is all form text held in memory, so ``MAX_FORM_MEMORY_SIZE`` bounds it too.
-
-        :raises RequestEntityTooLarge: if it is longer than ``MAX_FORM_MEMORY_SIZE``.
-        """
-        limit = self.max_form_memory_size
-        if limit is None:
-            return stream
-        data = stream.read(limit + 1)
-        if len(data) > limit:
-            raise RequestEntityTooLarge()
-        return io.BytesIO(data)
 
 
 class _ConfigLimit:
@@ -125,6 +124,28 @@ class _ConfigLimit:
         obj.__dict__[self.attr] = value
 
 
+class _Cached:
+    """A Werkzeug cached property made a non-data descriptor.
+
+    Werkzeug's runs a Python ``__get__`` on every read; this one stores the value in
+    the instance dict, where later reads find it without a call (``request.form``
+    is read once per field). Setting or deleting the attribute works as before.
+    """
+
+    def __init__(self, prop: t.Any) -> None:
+        self.fget: t.Callable[[t.Any], t.Any] = prop.fget
+        self.__doc__ = prop.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj: object, owner: type | None = None) -> t.Any:
+        if obj is None:
+            return self
+        value = obj.__dict__[self.name] = self.fget(obj)
+        return value
+
+
 class Request(_WerkzeugRequest):
     """The incoming request, with the matched rule and the app's size limits."""
 
@@ -147,14 +168,20 @@ class Request(_WerkzeugRequest):
             # ``args`` and ``full_path`` would fail (a 500) decoding them as they are.
             self.query_string = _NON_ASCII.sub(_percent_encode, self.query_string)
 
-    @cached_property
-    def cookies(self) -> ImmutableMultiDict[str, str]:
+    def _parse_cookies(self) -> ImmutableMultiDict[str, str]:
         """The request's cookies, parsed from ``HTTP_COOKIE`` on first use."""
         # A WSGI server joins every Cookie header into HTTP_COOKIE; Werkzeug's version
         # finds it by walking all of the request's headers.
         return parse_cookie(  # type: ignore[return-value]
             self.environ.get("HTTP_COOKIE"), cls=self.dict_storage_class
         )
+
+    if not t.TYPE_CHECKING:  # to the type checker they stay Werkzeug's
+        cookies = _Cached(property(_parse_cookies))
+        args = _Cached(_WerkzeugRequest.args)
+        form = _Cached(_WerkzeugRequest.form)
+        files = _Cached(_WerkzeugRequest.files)
+        values = _Cached(_WerkzeugRequest.values)
 
     @property
     def endpoint(self) -> str | None:

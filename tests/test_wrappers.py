@@ -6,6 +6,7 @@ import io
 import typing as t
 
 import pytest
+from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
 from microflask import Blueprint, Microflask, Request, Response, request
@@ -261,3 +262,23 @@ def test_request_cookies_come_from_the_cookie_header() -> None:
     assert Request({"REQUEST_METHOD": "GET"}).cookies == {}
     # bytes that are not UTF-8 stay as the server's latin-1 text, as in Werkzeug
     assert Request({"REQUEST_METHOD": "GET", "HTTP_COOKIE": 'a="\x80"'}).cookies["a"] == "\x80"
+
+
+def test_cached_request_data_is_parsed_once_and_can_be_replaced() -> None:
+    body = b"a=1&b=2"
+    environ = {
+        "REQUEST_METHOD": "POST",
+        "CONTENT_TYPE": "application/x-www-form-urlencoded",
+        "CONTENT_LENGTH": str(len(body)),
+        "QUERY_STRING": "q=x",
+        "wsgi.input": io.BytesIO(body),
+    }
+    request = Request(environ)
+    assert request.form is request.form
+    assert request.form.to_dict() == {"a": "1", "b": "2"}
+    assert request.values.to_dict() == {"q": "x", "a": "1", "b": "2"}
+    assert request.args is request.args and request.files == {}
+    request.form = ImmutableMultiDict({"c": "3"})
+    assert request.form["c"] == "3"
+    del request.args
+    assert request.args["q"] == "x"  # parsed again
