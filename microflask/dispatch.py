@@ -127,6 +127,7 @@ class RequestCycle:
         if not self._got_first_request:
             self._hook_cache.clear()
             self._got_first_request = True
+        unhandled: BaseException | None = None
         try:
             if signals.request_started.receivers:
                 signals.request_started.send(self, _async_wrapper=self.ensure_sync)
@@ -135,7 +136,18 @@ class RequestCycle:
                 rv = self.dispatch_request(ctx=ctx)
         except Exception as e:
             rv = self.handle_user_exception(e, ctx=ctx)
-        return self.finalize_request(rv, ctx=ctx)
+            # An HTTP error no handler took (it is the response), or a routing error,
+            # whose traceback shows only the URL matcher.
+            if e is ctx.request.routing_exception or (isinstance(rv, HTTPException) and rv is e):
+                unhandled = e
+        response = self.finalize_request(rv, ctx=ctx)
+        while unhandled is not None:
+            # Its traceback, and those of the errors it was raised from, hold this
+            # request's frames, which hold the errors: cycles only the garbage
+            # collector would free. Nothing else can reach them now.
+            unhandled.__traceback__ = None
+            unhandled = unhandled.__context__
+        return response
 
     def preprocess_request(
         self, ctx: RequestContext | None = None
@@ -188,8 +200,8 @@ class RequestCycle:
         """
         error = t.cast(HTTPException, request.routing_exception)
         if (
-            self.debug
-            and isinstance(error, RequestRedirect)
+            isinstance(error, RequestRedirect)
+            and self.debug
             and error.code not in (307, 308)
             and request.method not in _BODYLESS_METHODS
         ):
@@ -323,7 +335,7 @@ class RequestCycle:
         self, e: HTTPException, ctx: RequestContext | None = None
     ) -> HTTPException | ft.ResponseReturnValue:
         """Return the registered handler's result for *e*, or *e* itself."""
-        if e.code is None or isinstance(e, RequestRedirect):
+        if e.code is None or isinstance(e, RequestRedirect) or not self.error_handler_spec:
             return e
         if ctx is None:
             ctx = _current_request_ctx()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import typing as t
+import weakref
 
 import pytest
 from werkzeug.exceptions import (
@@ -16,7 +18,7 @@ from werkzeug.exceptions import (
 )
 
 from microflask import Microflask, abort, request
-from microflask.testing import MicroflaskClient
+from microflask.testing import EnvironBuilder, MicroflaskClient
 
 
 class AppError(Exception):
@@ -375,3 +377,41 @@ def test_http_handler_is_found_by_the_class_code_not_the_instance_code(
     rv = client.get("/")
     assert rv.status_code == 404
     assert rv.data == b"handled 410"
+
+
+# --- no reference cycles left behind by HTTP errors --------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "handled"),
+    [("/missing", False), ("/missing", True), ("/abort", False), ("/only-post", False)],
+)
+def test_http_error_requests_are_freed_without_the_garbage_collector(
+    app: Microflask, path: str, handled: bool
+) -> None:
+    requests: list[weakref.ref[t.Any]] = []
+
+    @app.before_request
+    def remember() -> None:
+        requests.append(weakref.ref(request._get_current_object()))  # type: ignore[attr-defined]
+
+    @app.get("/abort")
+    def aborts() -> str:
+        abort(418)
+
+    @app.post("/only-post")
+    def only_post() -> str:
+        return "posted"
+
+    if handled:
+        app.register_error_handler(404, lambda e: ("custom", 404))
+    environ = EnvironBuilder(app, path=path).get_environ()
+    gc.collect()
+    gc.disable()
+    try:
+        body = b"".join(app(environ, lambda status, headers, exc_info=None: None))
+        assert body
+        assert len(requests) == 1
+        assert requests[0]() is None  # freed by reference counting alone
+    finally:
+        gc.enable()
