@@ -21,7 +21,7 @@ from werkzeug.exceptions import (
     BadHost,
     BadRequest,
 )
-from werkzeug.routing import BuildError, Map, MapAdapter, Rule
+from werkzeug.routing import BuildError, MapAdapter, Rule
 from werkzeug.utils import redirect as _wz_redirect
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -33,6 +33,7 @@ from .globals import _cv_app, _cv_request, g
 from .helpers import Aborter, get_debug_flag, get_load_dotenv
 from .json.provider import DefaultJSONProvider, JSONProvider
 from .logging import create_logger
+from .routing import Map
 from .scaffold import Scaffold, _find_package, setupmethod
 from .sessions import SecureCookieSessionInterface, SessionInterface
 from .templating import (
