@@ -313,8 +313,8 @@ def _footprint_table(args: argparse.Namespace) -> list[str]:
 
 def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seconds", type=int, default=5, help="wrk time per run")
-    parser.add_argument("--rounds", type=int, default=2, help="interleaved wrk runs")
+    parser.add_argument("--seconds", type=int, default=4, help="wrk time per run")
+    parser.add_argument("--rounds", type=int, default=4, help="interleaved wrk runs")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4, help="gthread threads")
     parser.add_argument("--wrk-threads", type=int, default=1)

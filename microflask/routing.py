@@ -46,8 +46,10 @@ class _StaticFirstMatcher(StateMachineMatcher):
 class Map(_WerkzeugMap):
     """Werkzeug's ``Map``, matching static paths without its general search."""
 
-    def __init__(self, rules: t.Iterable[RuleFactory] | None = None, **kwargs: t.Any) -> None:
-        super().__init__(**kwargs)
+    def __init__(
+        self, rules: t.Iterable[RuleFactory] | None = None, *args: t.Any, **kwargs: t.Any
+    ) -> None:
+        super().__init__(None, *args, **kwargs)
         self._matcher = _StaticFirstMatcher(self._matcher.merge_slashes)
         for rule in rules or ():
             self.add(rule)

@@ -424,3 +424,9 @@ def test_app_url_map_uses_the_shortcut_and_leaves_no_cycles(app: Microflask) -> 
     assert garbage_after_matching(app.url_map) == 0
     # Werkzeug's own matcher leaves a closure cycle per match: the check can fail.
     assert garbage_after_matching(Map([Rule("/static-path", endpoint="x")])) > 0
+
+
+def test_map_takes_werkzeugs_arguments_positionally_too() -> None:
+    url_map = MicroflaskMap([Rule("/a/", endpoint="a")], "www", False)
+    assert (url_map.default_subdomain, url_map.strict_slashes) == ("www", False)
+    assert url_map.bind("example.com", subdomain="www").match("/a") == ("a", {})
