@@ -39,7 +39,7 @@ bench: $(STAMP)
 bench-served: $(STAMP)
 	$(PY) -c 'import flask' 2>/dev/null || $(PIP) install -q -e '.[bench]'
 	@command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk"; exit 2; }
-	$(PY) -m benchmarks.served --markdown benchmarks/served.md
+	$(PY) -m benchmarks.served --markdown benchmarks/served.md --readme README.md
 
 soak: $(STAMP)
 	@command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk"; exit 2; }

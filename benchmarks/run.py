@@ -479,15 +479,17 @@ def machine_description(rounds: int, batch_seconds: float, wall_clock: bool) -> 
     )
 
 
-def update_readme(readme: Path, markdown: str) -> bool:
-    """Replace the text between the benchmark markers; False if none."""
+def update_readme(
+    readme: Path, markdown: str, start_marker: str = README_START, end_marker: str = README_END
+) -> bool:
+    """Replace the text between the two markers; False if they are missing."""
     if not readme.exists():
         return False
     text = readme.read_text()
-    start, end = text.find(README_START), text.find(README_END)
+    start, end = text.find(start_marker), text.find(end_marker)
     if start < 0 or end < start:
         return False
-    before = text[: start + len(README_START)]
+    before = text[: start + len(start_marker)]
     readme.write_text(before + "\n" + markdown + text[end:])
     return True
 

@@ -24,13 +24,13 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from werkzeug.datastructures import Headers
 
 from benchmarks.apps import FRAMEWORKS
-from benchmarks.run import LABELS, SCENARIOS, Scenario, machine_facts
+from benchmarks.run import LABELS, SCENARIOS, Scenario, machine_facts, update_readme
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKER_CLASSES = ("sync", "gthread")
@@ -40,6 +40,8 @@ IMPORTS = {
     "flask": "import flask",
     "microflask": "import microflask",
 }
+README_START = "<!-- served:start -->"
+README_END = "<!-- served:end -->"
 RSS_PATHS = ("/", "/user/ada/post/42", "/json", "/template", "/missing")
 _UNIT_TO_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
@@ -66,6 +68,9 @@ class LoadResult:
     p50_ms: float
     p99_ms: float
     errors: int
+    requests: int = 0
+    #: CPU time the gunicorn workers spent per request, in microseconds.
+    worker_cpu_us: float = 0.0
 
 
 def _child_env() -> dict[str, str]:
@@ -173,7 +178,23 @@ def parse_wrk(output: str) -> LoadResult:
     errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", output))
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     errors += int(non_2xx.group(1)) if non_2xx else 0
-    return LoadResult(float(rate.group(1)), _to_ms(*p50.groups()), _to_ms(*p99.groups()), errors)
+    total = re.search(r"(\d+) requests in", output)
+    return LoadResult(
+        float(rate.group(1)),
+        _to_ms(*p50.groups()),
+        _to_ms(*p99.groups()),
+        errors,
+        int(total.group(1)) if total else 0,
+    )
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """Return the user plus system CPU time the processes have used."""
+    ticks = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def run_wrk(url: str, seconds: int, threads: int, connections: int) -> LoadResult:
@@ -244,7 +265,10 @@ def _best(results: list[LoadResult]) -> LoadResult:
     return max(results, key=lambda result: result.requests_per_second)
 
 
-def _load_scenario(scenario: Scenario, args: argparse.Namespace) -> list[str]:
+Bests = dict[tuple[str, str, str], "LoadResult"]
+
+
+def _load_scenario(scenario: Scenario, args: argparse.Namespace, bests: Bests) -> list[str]:
     """Load every framework and worker class on ``scenario``; return rows.
 
     All servers run at once and wrk visits them in turn for ``args.rounds``
@@ -267,32 +291,58 @@ def _load_scenario(scenario: Scenario, args: argparse.Namespace) -> list[str]:
             server.wait_ready()
             check_answer(server.url + url, scenario)
             run_wrk(server.url + url, 1, args.wrk_threads, args.connections)
+        workers = {config: server.worker_pids() for config, server in servers.items()}
         for _ in range(args.rounds):
             for config, server in servers.items():
+                before = cpu_seconds(workers[config])
                 result = run_wrk(server.url + url, args.seconds, args.wrk_threads, args.connections)
+                used = cpu_seconds(workers[config]) - before
+                result.worker_cpu_us = used / max(result.requests, 1) * 1e6
                 results[config].append(result)
     finally:
         for server in servers.values():
             server.stop()
     rows = []
     for (framework, worker_class), runs in results.items():
-        best = _best(runs)
+        cpu = min(run.worker_cpu_us for run in runs)
+        best = replace(_best(runs), worker_cpu_us=cpu)
+        bests[scenario.name, framework, worker_class] = best
         rows.append(
             f"| {scenario.name} | {LABELS[framework]} | {worker_class} "
             f"| {best.requests_per_second:,.0f} | {best.p50_ms:.2f} "
-            f"| {best.p99_ms:.2f} | {sum(run.errors for run in runs)} |"
+            f"| {best.p99_ms:.2f} | {cpu:.0f} | {sum(run.errors for run in runs)} |"
         )
         print(rows[-1], flush=True)
     return rows
 
 
-def _load_table(args: argparse.Namespace) -> list[str]:
+def target_report(bests: Bests) -> list[str]:
+    """List the issue's served targets microflask misses: raw's req/s, Flask's p99."""
+    misses = []
+    for (scenario, framework, worker), ours in bests.items():
+        if framework != "microflask":
+            continue
+        raw, flask = bests.get((scenario, "raw", worker)), bests.get((scenario, "flask", worker))
+        if raw is not None and ours.requests_per_second < raw.requests_per_second:
+            misses.append(
+                f"{scenario}/{worker}: {ours.requests_per_second:,.0f} req/s"
+                f" < raw Werkzeug's {raw.requests_per_second:,.0f} (worker CPU per request:"
+                f" {ours.worker_cpu_us:.0f} µs, raw's {raw.worker_cpu_us:.0f} µs)"
+            )
+        if flask is not None and ours.p99_ms > flask.p99_ms:
+            misses.append(
+                f"{scenario}/{worker}: p99 {ours.p99_ms:.2f} ms > Flask's {flask.p99_ms:.2f} ms"
+            )
+    return misses
+
+
+def _load_table(args: argparse.Namespace, bests: Bests) -> list[str]:
     lines = [
-        "| scenario | framework | worker | req/s | p50 ms | p99 ms | errors |",
-        "|---|---|---|---|---|---|---|",
+        "| scenario | framework | worker | req/s | p50 ms | p99 ms | CPU µs/req | errors |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for name in args.scenario or ["hello"]:
-        lines += _load_scenario(_scenario(name), args)
+        lines += _load_scenario(_scenario(name), args, bests)
     return lines
 
 
@@ -313,8 +363,8 @@ def _footprint_table(args: argparse.Namespace) -> list[str]:
 
 def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seconds", type=int, default=4, help="wrk time per run")
-    parser.add_argument("--rounds", type=int, default=4, help="interleaved wrk runs")
+    parser.add_argument("--seconds", type=int, default=2, help="wrk time per run")
+    parser.add_argument("--rounds", type=int, default=8, help="interleaved wrk runs")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4, help="gthread threads")
     parser.add_argument("--wrk-threads", type=int, default=1)
@@ -323,6 +373,7 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--scenario", action="append", choices=SERVED_SCENARIOS)
     parser.add_argument("--framework", action="append", choices=FRAMEWORKS)
     parser.add_argument("--markdown", type=Path, help="write the tables here")
+    parser.add_argument("--readme", type=Path, help="splice the tables into this file")
     return parser.parse_args(argv)
 
 
@@ -337,19 +388,27 @@ def main(argv: list[str] | None = None) -> int:
         f"wrk -t{args.wrk_threads} -c{args.connections} -d{args.seconds}s "
         f"x {args.rounds} rounds"
     )
-    load = _load_table(args)
+    bests: Bests = {}
+    load = _load_table(args, bests)
     footprint = _footprint_table(args)
-    if args.markdown is not None:
+    for miss in target_report(bests):
+        print(f"target missed: {miss}")
+    if args.markdown is not None or args.readme is not None:
         header = (
             f"gunicorn -w {args.workers} (gthread: --threads {args.threads}) on "
             f"127.0.0.1, wrk -t{args.wrk_threads} -c{args.connections} "
-            f"-d{args.seconds}s, best of {args.rounds} interleaved runs; "
-            f"errors summed over runs.\n\n{machine_facts()}\n"
+            f"-d{args.seconds}s, best of {args.rounds} interleaved runs (req/s and latency from"
+            " the run with the most req/s; the gunicorn workers' CPU time per request, the least"
+            " of the runs); errors summed over runs."
+            f"\n\n{machine_facts()}\n"
             "- Reproduce: `make bench-served`"
         )
         text = "\n".join([header, "", *load, "", *footprint, ""])
-        args.markdown.write_text(text)
-        print(f"wrote {args.markdown}")
+        if args.markdown is not None:
+            args.markdown.write_text(text)
+            print(f"wrote {args.markdown}")
+        if args.readme is not None and update_readme(args.readme, text, README_START, README_END):
+            print(f"updated {args.readme}")
     return 0
 
 
