@@ -141,10 +141,11 @@ class RequestCycle:
             if e is ctx.request.routing_exception or (isinstance(rv, HTTPException) and rv is e):
                 unhandled = e
         response = self.finalize_request(rv, ctx=ctx)
-        while unhandled is not None:
+        while unhandled is not None and unhandled.__traceback__ is not None:
             # Its traceback, and those of the errors it was raised from, hold this
             # request's frames, which hold the errors: cycles only the garbage
-            # collector would free. Nothing else can reach them now.
+            # collector would free. Nothing else can reach them now. (A cleared one
+            # ends the walk, so even a hand-made context loop cannot spin.)
             unhandled.__traceback__ = None
             unhandled = unhandled.__context__
         return response

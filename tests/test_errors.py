@@ -415,3 +415,13 @@ def test_http_error_requests_are_freed_without_the_garbage_collector(
         assert requests[0]() is None  # freed by reference counting alone
     finally:
         gc.enable()
+
+
+def test_http_error_with_a_context_loop_still_answers(app: Microflask) -> None:
+    @app.get("/loop")
+    def loop() -> str:
+        error = NotFound()
+        error.__context__ = error  # made by hand; Python never builds such a chain
+        raise error
+
+    assert app.test_client().get("/loop").status_code == 404
