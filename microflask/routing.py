@@ -23,6 +23,8 @@ __all__ = ["Map"]
 
 
 class _StaticFirstMatcher(StateMachineMatcher):
+    """Werkzeug's matcher, trying the path's static transitions alone first."""
+
     def match(
         self, domain: str, path: str, method: str, websocket: bool
     ) -> tuple[Rule, t.MutableMapping[str, t.Any]]:
