@@ -26,8 +26,31 @@ __all__ = ["Request", "Response"]
 _NON_ASCII = re.compile(b"[\x80-\xff]")
 
 
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode()
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def _percent_encode(match: re.Match[bytes]) -> bytes:
     return b"%%%02X" % match[0][0]
+
+
+def _read_at_most(stream: t.IO[bytes], limit: int) -> bytes:
+    """Read *stream* to its end, which a read may reach in several short pieces.
+
+    :raises RequestEntityTooLarge: once more than *limit* bytes have come.
+    """
+    chunks: list[bytes] = []
+    size = 0
+    while chunk := stream.read(limit + 1 - size):
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > limit:
+            raise RequestEntityTooLarge()
+    return b"".join(chunks)
 
 
 class _FormDataParser(FormDataParser):
@@ -54,14 +77,14 @@ class _FormDataParser(FormDataParser):
         :raises RequestEntityTooLarge: if the body is longer than the limit.
         """
         limit = self.max_form_memory_size
-        if limit is None:
-            data = stream.read()
-        elif content_length is not None and content_length > limit:
+        if limit is not None and content_length is not None and content_length > limit:
             raise RequestEntityTooLarge()
+        if limit is None or content_length is not None:
+            # Werkzeug's stream is limited to the length: read() gets all of it, or
+            # raises ClientDisconnected (400) for a body that ends early.
+            data = stream.read()
         else:
-            data = stream.read(limit + 1)
-            if len(data) > limit:
-                raise RequestEntityTooLarge()
+            data = _read_at_most(stream, limit)
         items = parse_qsl(data.decode(), keep_blank_values=True, errors="werkzeug.url_quote")
         return stream, self.cls(items), self.cls()
 
@@ -112,8 +135,8 @@ class _ConfigLimit:
     def __get__(self, obj: object, owner: type | None = None) -> int | None:
         if obj is None:
             return self.fallback
-        value: t.Any = obj.__dict__.get(self.attr, self)
-        if value is self:
+        value: t.Any = obj.__dict__.get(self.attr)
+        if value is None:  # not set on the request, or set to None: the config decides
             app_ctx = _cv_app.get(None)
             if app_ctx is None:
                 return self.fallback  # type: ignore[no-any-return]
@@ -163,7 +186,7 @@ class Request(_WerkzeugRequest):
         self, environ: WSGIEnvironment, populate_request: bool = True, shallow: bool = False
     ) -> None:
         super().__init__(environ, populate_request, shallow)
-        if not self.query_string.isascii():
+        if not self.query_string.isascii() and not _is_utf8(self.query_string):
             # Browsers percent-encode these bytes but a raw client may not; Werkzeug's
             # ``args`` and ``full_path`` would fail (a 500) decoding them as they are.
             self.query_string = _NON_ASCII.sub(_percent_encode, self.query_string)

@@ -186,6 +186,57 @@ def test_max_form_memory_size_is_413(app: Microflask, client: MicroflaskClient) 
     assert rv.status_code == 413
 
 
+class _Trickle:
+    """A wsgi.input whose sized reads return at most 4 bytes, as a socket's may."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def read(self, size: int | None = -1) -> bytes:
+        size = len(self.data) if size is None or size < 0 else min(size, 4)
+        chunk, self.data = self.data[:size], self.data[size:]
+        return chunk
+
+
+def _streamed(body: bytes, length: str | None) -> dict[str, t.Any]:
+    """Return environ overrides for a urlencoded body of known or unknown length."""
+    environ: dict[str, t.Any] = {
+        "wsgi.input": _Trickle(body),
+        "CONTENT_TYPE": "application/x-www-form-urlencoded",
+        "CONTENT_LENGTH": length,
+    }
+    if length is None:  # chunked: the server ends the stream
+        environ.update({"HTTP_TRANSFER_ENCODING": "chunked", "wsgi.input_terminated": True})
+    return environ
+
+
+@pytest.mark.parametrize("length", ["21", None])
+def test_urlencoded_body_arriving_in_short_reads_is_read_whole(
+    client: MicroflaskClient, length: str | None
+) -> None:
+    rv = client.post("/form", environ_overrides=_streamed(b"name=alice&role=admin", length))
+    assert rv.text == "name=5,role=5"
+
+
+def test_urlencoded_body_shorter_than_its_length_is_400(client: MicroflaskClient) -> None:
+    environ = {
+        "wsgi.input": io.BytesIO(b"a=1&b=2"),
+        "CONTENT_LENGTH": "100",
+        "CONTENT_TYPE": "application/x-www-form-urlencoded",
+    }
+    assert client.post("/form", environ_overrides=environ).status_code == 400
+
+
+def test_urlencoded_body_of_unknown_length_is_bounded_across_reads(
+    app: Microflask, client: MicroflaskClient
+) -> None:
+    app.config["MAX_FORM_MEMORY_SIZE"] = 10
+    rv = client.post("/form", environ_overrides=_streamed(b"a=" + b"x" * 20, None))
+    assert rv.status_code == 413
+    rv = client.post("/form", environ_overrides=_streamed(b"a=" + b"x" * 8, None))
+    assert rv.text == "a=8"
+
+
 def test_max_form_parts_is_413(app: Microflask, client: MicroflaskClient) -> None:
     app.config["MAX_FORM_PARTS"] = 2
     ok = {"a": "1", "upload": (io.BytesIO(b"x"), "a.txt")}
@@ -211,6 +262,8 @@ def test_request_limits_follow_the_config(
         assert getattr(request, attribute) == 123
         setattr(request, attribute, 7)
         assert getattr(request, attribute) == 7
+        setattr(request, attribute, None)  # None hands the decision back to the config
+        assert getattr(request, attribute) == 123
 
 
 def test_request_limits_outside_app_use_defaults() -> None:
@@ -282,3 +335,19 @@ def test_cached_request_data_is_parsed_once_and_can_be_replaced() -> None:
     assert request.form["c"] == "3"
     del request.args
     assert request.args["q"] == "x"  # parsed again
+
+
+@pytest.mark.parametrize(
+    ("raw", "query_string", "value"),
+    [
+        ("a=\xc3\xa9", b"a=\xc3\xa9", "\xe9"),  # UTF-8 as a raw client sends it: kept as is
+        ("a=\xff\xc3\xa9", b"a=%FF%C3%A9", "%FF\xe9"),  # not UTF-8: percent-encoded
+    ],
+)
+def test_non_ascii_query_string_is_kept_unless_it_is_not_utf8(
+    raw: str, query_string: bytes, value: str
+) -> None:
+    request = Request({"REQUEST_METHOD": "GET", "QUERY_STRING": raw, "PATH_INFO": "/"})
+    assert request.query_string == query_string
+    assert request.args["a"] == value
+    assert request.full_path == "/?" + query_string.decode("utf-8", "replace")
