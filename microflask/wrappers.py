@@ -139,7 +139,7 @@ class _ConfigLimit:
         if value is None:  # not set on the request, or set to None: the config decides
             app_ctx = _cv_app.get(None)
             if app_ctx is None:
-                return self.fallback  # type: ignore[no-any-return]
+                return self.fallback
             value = app_ctx.app.config[self.key]
         return value  # type: ignore[no-any-return]
 
