@@ -16,6 +16,7 @@ from itertools import chain
 from werkzeug.datastructures import Headers
 from werkzeug.exceptions import BadRequest, BadRequestKeyError, HTTPException, InternalServerError
 from werkzeug.routing import MapAdapter, RequestRedirect, Rule
+from werkzeug.routing.exceptions import NoMatch, RoutingException
 from werkzeug.wrappers import Response as BaseResponse
 
 from . import csrf, signals
@@ -35,6 +36,7 @@ if t.TYPE_CHECKING:
 __all__ = ["RequestCycle"]
 
 _BODYLESS_METHODS = frozenset(("GET", "HEAD", "OPTIONS"))
+_ROUTING_ERRORS = (NoMatch, RoutingException)
 # The methods the cycle calls with ``ctx=``. Flask's have no such parameter, so an override
 # written for Flask (in a subclass, or set on the app as extensions do) is adapted to drop it;
 # its ``super()`` or wrapped calls then find the context through the context variable.
@@ -114,6 +116,8 @@ class RequestCycle:
             if error is not None and self.should_ignore_error(error):
                 error = None
             ctx.pop(error)
+            if ctx._spent_error is not None:
+                _drop_tracebacks(ctx._spent_error)
 
     def __call__(
         self, environ: WSGIEnvironment, start_response: StartResponse
@@ -127,7 +131,6 @@ class RequestCycle:
         if not self._got_first_request:
             self._hook_cache.clear()
             self._got_first_request = True
-        unhandled: BaseException | None = None
         try:
             if signals.request_started.receivers:
                 signals.request_started.send(self, _async_wrapper=self.ensure_sync)
@@ -136,19 +139,11 @@ class RequestCycle:
                 rv = self.dispatch_request(ctx=ctx)
         except Exception as e:
             rv = self.handle_user_exception(e, ctx=ctx)
-            # An HTTP error no handler took (it is the response), or a routing error,
-            # whose traceback shows only the URL matcher.
+            # An HTTP error no handler took (it is the response), or a routing error:
+            # wsgi_app drops its traceback once the request is over.
             if e is ctx.request.routing_exception or (isinstance(rv, HTTPException) and rv is e):
-                unhandled = e
-        response = self.finalize_request(rv, ctx=ctx)
-        while unhandled is not None and unhandled.__traceback__ is not None:
-            # Its traceback, and those of the errors it was raised from, hold this
-            # request's frames, which hold the errors: cycles only the garbage
-            # collector would free. Nothing else can reach them now. (A cleared one
-            # ends the walk, so even a hand-made context loop cannot spin.)
-            unhandled.__traceback__ = None
-            unhandled = unhandled.__context__
-        return response
+                ctx._spent_error = e
+        return self.finalize_request(rv, ctx=ctx)
 
     def preprocess_request(
         self, ctx: RequestContext | None = None
@@ -259,6 +254,7 @@ class RequestCycle:
         if session is None and "HTTP_COOKIE" in ctx.request.environ:
             if self._should_refresh_session(ctx):
                 session = ctx.session
+                session.accessed = False  # opened to refresh it, not read by the app
         if session is not None and not self.session_interface.is_null_session(session):
             self.session_interface.save_session(ctx.app, session, response)
         return response
@@ -478,6 +474,19 @@ def _without_ctx(func: t.Callable[..., t.Any]) -> t.Callable[..., t.Any]:
         return func(*args, **kwargs)
 
     return update_wrapper(adapter, func)
+
+
+def _drop_tracebacks(error: BaseException) -> None:
+    """Free a spent HTTP error's traceback, and those of the routing errors behind it.
+
+    They hold the request's frames, which hold the errors: cycles only the garbage
+    collector would free. Errors the app raised itself are left as they are.
+    """
+    error.__traceback__ = None
+    context = error.__context__
+    while isinstance(context, _ROUTING_ERRORS) and context.__traceback__ is not None:
+        context.__traceback__ = None  # a cleared one ends the walk: no loop can spin
+        context = context.__context__
 
 
 def _run_all(funcs: t.Iterable[t.Callable[[t.Any], t.Any]], exc: BaseException | None) -> None:

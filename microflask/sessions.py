@@ -54,7 +54,7 @@ class SessionMixin(MutableMapping[str, t.Any]):
     @property
     def permanent(self) -> bool:
         """Whether the cookie outlives the browser (the ``_permanent`` key)."""
-        return bool(self.get("_permanent", False))
+        return self.get("_permanent", False)  # type: ignore[no-any-return]
 
     @permanent.setter
     def permanent(self, value: bool) -> None:
@@ -371,8 +371,8 @@ class SecureCookieSessionInterface(SessionInterface):
         value = _cookie_value(request, self.get_cookie_name(app))
         if not value:
             return False
-        try:
-            return '"_permanent":true' in _payload_text(value, _PEEK_LIMIT)
+        try:  # any value may be set, 1 as well as true: a false one costs a verify
+            return '"_permanent"' in _payload_text(value, _PEEK_LIMIT)
         except _PayloadTooLarge:  # verify it properly: a forged one fails before inflating
             return True
         except (BadData, ValueError, zlib.error):  # not base64, not zlib, not UTF-8

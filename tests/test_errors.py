@@ -425,3 +425,28 @@ def test_http_error_with_a_context_loop_still_answers(app: Microflask) -> None:
         raise error
 
     assert app.test_client().get("/loop").status_code == 404
+
+
+def test_tracebacks_stay_for_teardown_and_for_errors_the_app_keeps(app: Microflask) -> None:
+    kept: list[BaseException] = []
+    seen_in_teardown: list[bool] = []
+
+    @app.get("/fails")
+    def fails() -> str:
+        try:
+            {}["missing"]  # noqa: B018
+        except KeyError as e:
+            kept.append(e)
+            abort(503)
+        return "unreachable"
+
+    @app.teardown_request
+    def check(exc: BaseException | None) -> None:
+        error = request.routing_exception
+        seen_in_teardown.append(error is None or error.__traceback__ is not None)
+
+    client = app.test_client()
+    assert client.get("/fails").status_code == 503
+    assert client.get("/nowhere").status_code == 404
+    assert seen_in_teardown == [True, True]
+    assert kept[0].__traceback__ is not None  # the app's own error keeps its traceback

@@ -788,3 +788,22 @@ def test_session_cookie_is_found_among_others_as_werkzeug_parses_them(
 def test_session_cookie_lookup_agrees_with_werkzeugs_parser(header: str) -> None:
     request = Request({"HTTP_COOKIE": header, "REQUEST_METHOD": "GET"})
     assert _cookie_value(request, "session") == parse_cookie(header).get("session")
+
+
+@pytest.mark.parametrize(
+    ("stored", "refreshed"), [(True, True), (1, True), ("yes", True), (False, False), (0, False)]
+)
+def test_untouched_session_is_refreshed_when_permanent_is_any_true_value(
+    app: Microflask, stored: object, refreshed: bool
+) -> None:
+    @app.post("/keep")
+    def keep() -> str:
+        session["_permanent"] = stored
+        session["user"] = "ada"
+        return repr(session.permanent)
+
+    client = app.test_client()
+    assert client.post("/keep").text == repr(stored)  # the stored value, as Flask returns it
+    rv = client.get("/untouched")
+    assert (_set_cookie(rv) is not None) is refreshed
+    assert ("Cookie" in rv.headers.get("Vary", "")) is refreshed  # never read by the view
