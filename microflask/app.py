@@ -513,7 +513,7 @@ class Microflask(RequestCycle, Scaffold):
             request.scheme,
             request.path,
             request.method,
-            request.query_string.decode("latin-1"),
+            request.query_string.decode(errors="replace"),
         )
 
     def redirect(self, location: str, code: int = 302) -> BaseResponse:

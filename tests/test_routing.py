@@ -177,6 +177,23 @@ def test_strict_slashes_redirects_to_the_slash_url(
     assert rv.location.endswith("/folder/")
 
 
+@pytest.mark.parametrize(
+    ("raw", "location"),
+    [
+        ("a=1&b=x", "/folder/?a=1&b=x"),
+        ("a=\xc3\xa9", "/folder/?a=%C3%A9"),  # raw UTF-8, as a WSGI server passes it
+        ("a=%C3%A9", "/folder/?a=%C3%A9"),
+        ("a=\xff", "/folder/?a=%FF"),  # not UTF-8: passed on percent-encoded
+    ],
+)
+def test_slash_redirect_keeps_the_query_string(
+    app: Microflask, client: MicroflaskClient, raw: str, location: str
+) -> None:
+    app.route("/folder/")(lambda: "folder")
+    rv = client.get("/folder", environ_overrides={"QUERY_STRING": raw})
+    assert rv.headers["Location"] == "http://localhost" + location
+
+
 def test_strict_slashes_false_matches_without_slash(
     app: Microflask, client: MicroflaskClient
 ) -> None:
