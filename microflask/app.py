@@ -348,11 +348,13 @@ class Microflask(RequestCycle, Scaffold):
         if provide_automatic_options is None:
             provide_automatic_options = getattr(view_func, "provide_automatic_options", None)
         if provide_automatic_options is None:
+            # Only when decided here is OPTIONS added to the methods, as in Flask: an
+            # explicit True answers OPTIONS automatically only if the methods list it.
             provide_automatic_options = bool(
                 "OPTIONS" not in methods and self.config["PROVIDE_AUTOMATIC_OPTIONS"]
             )
-        if provide_automatic_options:
-            required.add("OPTIONS")
+            if provide_automatic_options:
+                required.add("OPTIONS")
         return methods | required, provide_automatic_options
 
     def _add_template_item(self, kind: str, f: t.Callable[..., t.Any], name: str) -> None:

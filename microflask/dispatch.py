@@ -78,6 +78,7 @@ class RequestCycle:
         def _log_error(self, message: str, exc_info: t.Any) -> None: ...
         def ensure_sync(self, func: t.Callable[..., t.Any]) -> t.Callable[..., t.Any]: ...
         def _hooks(self, blueprint: str | None) -> _HookChain: ...
+        def request_context(self, environ: WSGIEnvironment) -> RequestContext: ...
 
     def __init_subclass__(cls, **kwargs: t.Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -96,7 +97,7 @@ class RequestCycle:
         self, environ: WSGIEnvironment, start_response: StartResponse
     ) -> cabc.Iterable[bytes]:
         """Handle one WSGI request: push a context, dispatch, always pop."""
-        ctx = RequestContext(self, environ)  # type: ignore[arg-type]
+        ctx = self.request_context(environ)
         error: BaseException | None = None
         try:
             try:

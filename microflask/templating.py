@@ -8,6 +8,7 @@ processors, render and send the template signals only when someone listens.
 
 from __future__ import annotations
 
+import json
 import typing as t
 
 import jinja2
@@ -179,7 +180,9 @@ def _create_environment(app: Microflask) -> Environment:
         Keys are sorted, as Jinja's ``json.dumps_kwargs`` policy says by default.
         """
         dumps = env.policies["json.dumps_function"]
-        if dumps is None or dumps == app_dumps:  # follow an app.json replaced later
+        if dumps is None:  # Jinja's default, as in Flask
+            dumps = json.dumps
+        elif dumps == app_dumps:  # follow an app.json replaced later
             dumps = app.json.dumps
         kwargs = env.policies["json.dumps_kwargs"]
         if indent is not None:

@@ -411,3 +411,17 @@ def test_copying_a_context_does_not_count_as_using_the_session(
         return "ok"
 
     assert "Vary" not in client.get("/").headers
+
+
+def test_wsgi_app_makes_its_context_through_request_context() -> None:
+    made: list[str] = []
+
+    class Tracking(Microflask):
+        def request_context(self, environ: t.Any) -> RequestContext:
+            made.append(environ["PATH_INFO"])
+            return super().request_context(environ)
+
+    app = Tracking(__name__)
+    app.add_url_rule("/here", "here", lambda: "ok")
+    assert app.test_client().get("/here").text == "ok"
+    assert made == ["/here"]

@@ -309,3 +309,25 @@ def test_dumps_sort_keys_option_overrides_the_attribute(provider: DefaultJSONPro
     provider.sort_keys = False
     assert provider.dumps({"b": 1, "a": 2}, sort_keys=True) == '{"a": 2, "b": 1}'
     assert provider.dumps({"b": 1, "a": 2}) == '{"b": 1, "a": 2}'
+
+
+@pytest.mark.parametrize("as_return_value", [False, True])
+def test_prepare_response_obj_override_shapes_every_json_response(
+    app: Microflask, as_return_value: bool
+) -> None:
+    class Wrapping(DefaultJSONProvider):
+        def _prepare_response_obj(self, args: tuple[t.Any, ...], kwargs: dict[str, t.Any]) -> t.Any:
+            return {"data": super()._prepare_response_obj(args, kwargs)}
+
+    app.json = Wrapping(app)
+
+    @app.get("/")
+    def view() -> t.Any:
+        return [1, 2] if as_return_value else mjson.jsonify([1, 2])
+
+    assert app.test_client().get("/").json == {"data": [1, 2]}
+
+
+def test_dumps_with_sort_keys_none_does_not_sort(app: Microflask) -> None:
+    assert app.json.dumps({"b": 1, "a": 2}, sort_keys=None) == '{"b": 1, "a": 2}'
+    assert app.json.dumps({"b": 1, "a": 2}) == '{"a": 2, "b": 1}'

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import typing as t
+from decimal import Decimal
 from html.parser import HTMLParser
 
 import pytest
@@ -152,3 +153,11 @@ def test_tojson_escapes_a_provider_that_returns_raw_html(app: Microflask) -> Non
 
     app.json = Raw(app)
     assert _tojson(app, None) == "\\u003c/script\\u003e"
+
+
+def test_tojson_with_no_dumps_policy_uses_the_json_module(app: Microflask) -> None:
+    app.jinja_env.policies["json.dumps_function"] = None
+    with app.app_context():
+        assert render_template_string("{{ {'b': 1, 'a': 2}|tojson }}") == '{"a": 2, "b": 1}'
+        with pytest.raises(TypeError, match="not JSON serializable"):
+            render_template_string("{{ value|tojson }}", value=Decimal("1.5"))

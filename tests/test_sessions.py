@@ -807,3 +807,20 @@ def test_untouched_session_is_refreshed_when_permanent_is_any_true_value(
     rv = client.get("/untouched")
     assert (_set_cookie(rv) is not None) is refreshed
     assert ("Cookie" in rv.headers.get("Vary", "")) is refreshed  # never read by the view
+
+
+def test_session_cookie_is_read_through_a_custom_json_provider(app: Microflask) -> None:
+    from microflask.json.provider import DefaultJSONProvider
+
+    calls: list[bool] = []
+
+    class Counting(DefaultJSONProvider):
+        def loads(self, s: str | bytes, **kwargs: t.Any) -> t.Any:
+            calls.append("object_hook" in kwargs)  # the tags are undone by the hook
+            return super().loads(s, **kwargs)
+
+    app.json = Counting(app)
+    client = app.test_client()
+    client.post("/set/user/ada")
+    assert client.get("/get/user").text == "'ada'"
+    assert calls == [True]

@@ -26,6 +26,7 @@ __all__ = ["DefaultJSONProvider", "JSONProvider"]
 
 _EncoderKey = tuple[t.Any, bool, bool, t.Any, t.Any]
 _COMPACT = (",", ":")
+_UNSET = object()
 #: The dumps() options served by a cached encoder; any other option goes to json.dumps.
 _ENCODER_OPTIONS = frozenset({"indent", "separators", "sort_keys"})
 
@@ -64,7 +65,7 @@ class JSONProvider:
 
         :raises TypeError: both positional and keyword arguments were given.
         """
-        body = self.dumps(_response_value(args, kwargs))
+        body = self.dumps(self._prepare_response_obj(args, kwargs))
         return self._app.response_class(body, mimetype="application/json")
 
     def _prepare_response_obj(self, args: tuple[t.Any, ...], kwargs: dict[str, t.Any]) -> t.Any:
@@ -157,7 +158,7 @@ class DefaultJSONProvider(JSONProvider):
         The body is indented when :attr:`compact` is false, or ``None`` in debug mode.
         Arguments are read as in :meth:`JSONProvider.response`.
         """
-        obj = _response_value(args, kwargs)
+        obj = self._prepare_response_obj(args, kwargs)
         compact = self.compact
         if compact or (compact is None and not self._app.debug):
             body = self.dumps(obj, separators=_COMPACT)
@@ -169,7 +170,7 @@ class DefaultJSONProvider(JSONProvider):
         self,
         indent: int | str | None = None,
         separators: t.Sequence[str] | None = None,
-        sort_keys: bool | None = None,
+        sort_keys: bool | None | object = _UNSET,
     ) -> json.JSONEncoder:
         # An encoder per option set spares json.dumps building one on every call; the
         # attributes are part of the key so changing them on the instance still applies,
@@ -178,7 +179,7 @@ class DefaultJSONProvider(JSONProvider):
         if separators is not None:  # json takes a list, a dict key must be a tuple
             item_separator, key_separator = separators
             pair = (item_separator, key_separator)
-        if sort_keys is None:
+        if sort_keys is _UNSET:  # an explicit None means no sorting, as json.dumps reads it
             sort_keys = self.sort_keys
         key = (self.default, self.ensure_ascii, bool(sort_keys), indent, pair)
         encoder = self._encoders.get(key)
