@@ -430,7 +430,8 @@ class SecureCookieSessionInterface(SessionInterface):
         session.loaded_cookie = value
         # A cookie still signed with a fallback key is re-signed now, so the
         # old key can be retired without waiting for the session to change.
-        session.modified = _signed_with_fallback(signer, value)
+        if _signed_with_fallback(signer, value):
+            session.modified = True
         return session
 
     def save_session(self, app: Microflask, session: SessionMixin, response: Response) -> None:
@@ -454,7 +455,8 @@ class SecureCookieSessionInterface(SessionInterface):
                 if not accessed:
                     response.vary.add("Cookie")
             return
-        if accessed and not session.modified:
+        if accessed and not session.modified and "modified" not in getattr(session, "__dict__", ()):
+            # Changed inside a nested value? Unless the app said ``modified = False``.
             session.modified = self.serializer.dumps(data) != _loaded_payload(session)
         if not self.should_set_cookie(app, session):
             return

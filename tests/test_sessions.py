@@ -824,3 +824,17 @@ def test_session_cookie_is_read_through_a_custom_json_provider(app: Microflask) 
     client.post("/set/user/ada")
     assert client.get("/get/user").text == "'ada'"
     assert calls == [True]
+
+
+def test_modified_set_false_by_the_app_is_not_saved(app: Microflask) -> None:
+    @app.post("/undo")
+    def undo() -> str:
+        session["user"] = "mallory"
+        session.modified = False  # the app takes the write back, as Flask allows
+        return "undone"
+
+    client = app.test_client()
+    client.post("/set/user/ada")
+    rv = client.post("/undo")
+    assert _set_cookie(rv) is None
+    assert client.get("/get/user").text == "'ada'"
