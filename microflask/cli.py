@@ -683,7 +683,7 @@ def routes_command(sort: str, all_methods: bool) -> None:
     widths = [max(len(row[i]) for row in table) for i in range(len(shown))]
     table.insert(1, ["-" * width for width in widths])
     for row in table:
-        click.echo("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
+        click.echo("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)))
 
 
 cli = MicroflaskGroup(

@@ -233,6 +233,17 @@ def test_send_file_max_age_default_config(app: Microflask, value: int | timedelt
     response.close()
 
 
+@pytest.mark.parametrize(
+    ("value", "expected"), [(None, None), (60, 60), (timedelta(minutes=1), 60), (30.5, 30.5)]
+)
+def test_get_send_file_max_age_returns_the_config_value_as_flask_does(
+    app: Microflask, value: object, expected: object
+) -> None:
+    app.config["SEND_FILE_MAX_AGE_DEFAULT"] = value
+    with app.app_context():
+        assert app.get_send_file_max_age("hello.txt") == expected
+
+
 def test_get_send_file_max_age_can_be_overridden(files: Path) -> None:
     class App(Microflask):
         def get_send_file_max_age(self, filename: str | None) -> int | None:
