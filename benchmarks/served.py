@@ -18,6 +18,7 @@ import re
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -307,9 +308,10 @@ def _load_scenario(scenario: Scenario, args: argparse.Namespace, bests: Bests) -
         cpu = min(run.worker_cpu_us for run in runs)
         best = replace(_best(runs), worker_cpu_us=cpu)
         bests[scenario.name, framework, worker_class] = best
+        median = statistics.median(run.requests_per_second for run in runs)
         rows.append(
             f"| {scenario.name} | {LABELS[framework]} | {worker_class} "
-            f"| {best.requests_per_second:,.0f} | {best.p50_ms:.2f} "
+            f"| {best.requests_per_second:,.0f} | {median:,.0f} | {best.p50_ms:.2f} "
             f"| {best.p99_ms:.2f} | {cpu:.0f} | {sum(run.errors for run in runs)} |"
         )
         print(rows[-1], flush=True)
@@ -338,8 +340,9 @@ def target_report(bests: Bests) -> list[str]:
 
 def _load_table(args: argparse.Namespace, bests: Bests) -> list[str]:
     lines = [
-        "| scenario | framework | worker | req/s | p50 ms | p99 ms | CPU µs/req | errors |",
-        "|---|---|---|---|---|---|---|---|",
+        "| scenario | framework | worker | req/s | median req/s | p50 ms | p99 ms | CPU µs/req"
+        " | errors |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for name in args.scenario or ["hello"]:
         lines += _load_scenario(_scenario(name), args, bests)
@@ -364,7 +367,7 @@ def _footprint_table(args: argparse.Namespace) -> list[str]:
 def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=int, default=2, help="wrk time per run")
-    parser.add_argument("--rounds", type=int, default=8, help="interleaved wrk runs")
+    parser.add_argument("--rounds", type=int, default=12, help="interleaved wrk runs")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4, help="gthread threads")
     parser.add_argument("--wrk-threads", type=int, default=1)
@@ -398,8 +401,8 @@ def main(argv: list[str] | None = None) -> int:
             f"gunicorn -w {args.workers} (gthread: --threads {args.threads}) on "
             f"127.0.0.1, wrk -t{args.wrk_threads} -c{args.connections} "
             f"-d{args.seconds}s, best of {args.rounds} interleaved runs (req/s and latency from"
-            " the run with the most req/s; the gunicorn workers' CPU time per request, the least"
-            " of the runs); errors summed over runs."
+            " the run with the most req/s, beside the median req/s of all runs; the gunicorn"
+            " workers' CPU time per request, the least of the runs); errors summed over runs."
             f"\n\n{machine_facts()}\n"
             "- Reproduce: `make bench-served`"
         )
