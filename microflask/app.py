@@ -160,8 +160,8 @@ class Microflask(RequestCycle, Scaffold):
             instance_path = self.auto_find_instance_path()
         elif not os.path.isabs(instance_path):
             raise ValueError(
-                f"instance_path must be absolute, got {instance_path!r}:"
-                " pass an absolute path or leave it unset."
+                "If an instance path is provided it must be absolute. A relative path was"
+                f" given instead: {instance_path!r}. Pass an absolute path or leave it unset."
             )
         self.instance_path = instance_path
         self.config = self.make_config(instance_relative_config)

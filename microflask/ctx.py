@@ -304,7 +304,8 @@ def after_this_request(f: F) -> F:
     ctx = _cv_request.get(None)
     if ctx is None:
         raise RuntimeError(
-            "'after_this_request' can only be used while a request is being handled."
+            "'after_this_request' can only be used when a request context is active, such"
+            " as in a view function."
         )
     ctx._after_request_functions.append(f)
     return f
@@ -320,8 +321,8 @@ def copy_current_request_context(f: F) -> F:
     ctx = _cv_request.get(None)
     if ctx is None:
         raise RuntimeError(
-            "'copy_current_request_context' can only be used while a request is being"
-            " handled, e.g. inside a view function."
+            "'copy_current_request_context' can only be used when a request context is"
+            " active, such as in a view function."
         )
     ctx = ctx.copy()
 

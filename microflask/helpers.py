@@ -231,8 +231,8 @@ def stream_with_context(
     ctx = _cv_request.get(None)
     if ctx is None:
         raise RuntimeError(
-            "'stream_with_context' can only be used while a request is being handled,"
-            " e.g. in a view function."
+            "'stream_with_context' can only be used when a request context is active,"
+            " such as in a view function."
         )
     return _stream_in_context(ctx, gen)
 

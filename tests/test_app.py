@@ -106,7 +106,8 @@ def test_root_path_can_be_given() -> None:
 
 
 def test_instance_path_must_be_absolute() -> None:
-    with pytest.raises(ValueError, match="instance_path must be absolute"):
+    given = "A relative path was given instead: 'relative/instance'"
+    with pytest.raises(ValueError, match=f"must be absolute. {given}"):
         Microflask("x", instance_path="relative/instance")
 
 

@@ -27,6 +27,8 @@ from microflask.ctx import AppContext, RequestContext
 from microflask.globals import _cv_app, _cv_request
 from microflask.testing import MicroflaskClient
 
+_ONLY_IN_REQUESTS = "can only be used when a request context is active"  # Flask's words
+
 
 def test_contexts_live_in_context_variables(app: Microflask) -> None:
     assert isinstance(_cv_app, contextvars.ContextVar)
@@ -156,7 +158,7 @@ def test_copy_current_request_context_in_a_thread(
 
 
 def test_copy_current_request_context_outside_request_raises() -> None:
-    with pytest.raises(RuntimeError, match="'copy_current_request_context' can only be used"):
+    with pytest.raises(RuntimeError, match=f"'copy_current_request_context' {_ONLY_IN_REQUESTS}"):
         copy_current_request_context(lambda: None)
 
 
@@ -191,7 +193,7 @@ def test_after_this_request_runs_only_for_its_request(
 
 
 def test_after_this_request_outside_request_raises() -> None:
-    with pytest.raises(RuntimeError, match="'after_this_request' can only be used"):
+    with pytest.raises(RuntimeError, match=f"'after_this_request' {_ONLY_IN_REQUESTS}"):
         after_this_request(lambda r: r)
 
 
@@ -239,7 +241,7 @@ def test_stream_without_context_loses_the_request(
 
 
 def test_stream_with_context_outside_request_raises() -> None:
-    with pytest.raises(RuntimeError, match="'stream_with_context' can only be used"):
+    with pytest.raises(RuntimeError, match=f"'stream_with_context' {_ONLY_IN_REQUESTS}"):
         stream_with_context(iter(["x"]))
 
 

@@ -73,7 +73,7 @@ def jsonify(*args: t.Any, **kwargs: t.Any) -> Response:
     ctx = _cv_app.get(None)
     if ctx is None:
         raise RuntimeError(
-            "jsonify() needs an app context: call it from a view, or inside"
-            " 'with app.app_context():'."
+            "Working outside of application context. jsonify() needs the current app:"
+            " call it from a view, or inside 'with app.app_context():'."
         )
     return ctx.app.json.response(*args, **kwargs)
