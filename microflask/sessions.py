@@ -197,7 +197,7 @@ class SessionInterface:
     def should_set_cookie(self, app: Microflask, session: SessionMixin) -> bool:
         """Return whether to send the cookie: modified, or permanent and refreshed."""
         return session.modified or (
-            session.permanent and bool(app.config["SESSION_REFRESH_EACH_REQUEST"])
+            bool(session.permanent) and bool(app.config["SESSION_REFRESH_EACH_REQUEST"])
         )
 
     def open_session(self, app: Microflask, request: Request) -> SessionMixin | None:
