@@ -447,3 +447,12 @@ def test_map_takes_werkzeugs_arguments_positionally_too() -> None:
     url_map = MicroflaskMap([Rule("/a/", endpoint="a")], "www", False)
     assert (url_map.default_subdomain, url_map.strict_slashes) == ("www", False)
     assert url_map.bind("example.com", subdomain="www").match("/a") == ("a", {})
+
+
+def test_static_index_follows_rules_added_after_matching() -> None:
+    url_map = MicroflaskMap([Rule("/a", endpoint="a")])
+    urls = url_map.bind("example.com")
+    assert urls.match("/a") == ("a", {})
+    url_map.add(Rule("/b/c", endpoint="bc"))
+    assert urls.match("/b/c") == ("bc", {})
+    assert urls.match("/a") == ("a", {})
