@@ -173,10 +173,8 @@ class Microflask(Scaffold):
         #: URLs whose routing errors (404, 405) its error handlers take.
         self.blueprint_url_scopes: dict[str, tuple[str | None, str | None]] = {}
         self._got_first_request = False
-        #: endpoint -> (view function, what calls it: made sync, typed views adapted)
+        #: endpoint -> (view function, what calls it: the view or its typed adapter, sync)
         self._view_callers: dict[str, tuple[t.Callable[..., t.Any], t.Callable[..., t.Any]]] = {}
-        #: endpoint -> (view function, its adapter from microflask.typed)
-        self._typed_views: dict[str, tuple[t.Callable[..., t.Any], t.Callable[..., t.Any]]] = {}
         self.template_context_processors[None].append(_default_template_ctx_processor)
 
         from .cli import AppGroup
@@ -545,16 +543,9 @@ class Microflask(Scaffold):
         endpoint = rule.endpoint
         view = self.view_functions[endpoint]
         caller = self._view_callers.get(endpoint)
-        if caller is None or caller[0] is not view:
-            caller = self._view_callers[endpoint] = (view, self._view_caller(endpoint, view))
+        if caller is None or caller[0] is not view:  # first call, or view_functions changed
+            caller = self._view_callers[endpoint] = (view, self.ensure_sync(view))
         return caller[1](**req.view_args)  # type: ignore[arg-type,no-any-return]
-
-    def _view_caller(self, endpoint: str, view: t.Callable[..., t.Any]) -> t.Callable[..., t.Any]:
-        """Return what calls *view*: its typed-view adapter if any, made sync."""
-        typed = self._typed_views.get(endpoint)
-        if typed is not None and typed[0] is view:
-            return self.ensure_sync(typed[1])
-        return self.ensure_sync(view)
 
     def raise_routing_exception(self, request: Request) -> t.NoReturn:
         """Raise the error that URL matching stored on *request*.
