@@ -38,9 +38,9 @@ from . import csrf, signals
 from . import typing as ft
 from .config import Config, ConfigAttribute
 from .ctx import AppContext, RequestContext, _AppCtxGlobals
-from .globals import _cv_app, _cv_request, _request_context, g
+from .globals import _NO_REQUEST_CTX, _cv_app, _cv_request, g
 from .helpers import Aborter, get_debug_flag, get_load_dotenv
-from .hooks import HookChains, blueprint_of, blueprints_for_path
+from .hooks import HookChains, blueprints_for_path
 from .json.provider import DefaultJSONProvider, JSONProvider
 from .logging import create_logger
 from .routing import Map, bind_request
@@ -508,7 +508,8 @@ class Microflask(Scaffold):
                 rv = self.dispatch_request()
         except Exception as e:
             rv = self.handle_user_exception(e)
-            if rv is t.cast(object, e) and e is not _request_context().request.routing_exception:
+            request = _cv_request.get(_NO_REQUEST_CTX).request
+            if rv is t.cast(object, e) and e is not request.routing_exception:
                 # An HTTP error no handler took is the response; nothing reads its
                 # traceback, whose frames hold it in a cycle. (A routing error's is
                 # dropped after teardown, which may read it.)
@@ -520,8 +521,9 @@ class Microflask(Scaffold):
 
         Returns the first non-None value a hook returns, which ends the request.
         """
-        req = _request_context().request
-        hooks = self._hook_chains[req.blueprint]
+        req = _cv_request.get(_NO_REQUEST_CTX).request
+        rule = req.url_rule
+        hooks = self._hook_chains[rule.endpoint if rule is not None else None]
         for preprocess in hooks.url_value_preprocessors:
             preprocess(req.endpoint, req.view_args)
         if req.method not in csrf.SAFE_METHODS:
@@ -534,7 +536,7 @@ class Microflask(Scaffold):
 
     def dispatch_request(self) -> ft.ResponseReturnValue:
         """Call the matched view, or answer OPTIONS; raise the routing error if any."""
-        req = _request_context().request
+        req = _cv_request.get(_NO_REQUEST_CTX).request
         if req.routing_exception is not None:
             self.raise_routing_exception(req)
         rule: Rule = req.url_rule  # type: ignore[assignment]
@@ -571,7 +573,7 @@ class Microflask(Scaffold):
 
     def make_default_options_response(self) -> Response:
         """Return an empty response whose ``Allow`` header lists the URL's methods."""
-        adapter = t.cast(MapAdapter, _request_context().url_adapter)
+        adapter = t.cast(MapAdapter, _cv_request.get(_NO_REQUEST_CTX).url_adapter)
         rv = self.response_class()
         rv.allow.update(adapter.allowed_methods())
         return rv
@@ -597,24 +599,28 @@ class Microflask(Scaffold):
 
     def process_response(self, response: Response) -> Response:
         """Run after-this-request and after-request hooks, then save the session."""
-        ctx = _request_context()
+        ctx = _cv_request.get(_NO_REQUEST_CTX)
         for func in ctx.after_request_functions:
             response = self.ensure_sync(func)(response)
         # Looked up again, not kept from the before hooks: a view may add after hooks.
-        for after in self._hook_chains[ctx.request.blueprint].after:
+        rule = ctx.request.url_rule
+        for after in self._hook_chains[rule.endpoint if rule is not None else None].after:
             response = after(response)
         session = ctx.opened_session()
-        if session is None and self._should_refresh_session(ctx.request):
+        if session is None:
+            if "HTTP_COOKIE" not in ctx.request.environ or not self._should_refresh_session():
+                return response
             session = ctx.session
             session.accessed = False  # opened to refresh it, not read by the app
-        if session is not None and not self.session_interface.is_null_session(session):
+        if not self.session_interface.is_null_session(session):
             self.session_interface.save_session(self, session, response)
         return response
 
-    def _should_refresh_session(self, request: Request) -> bool:
+    def _should_refresh_session(self) -> bool:
         """Whether a session the app never opened must be, to refresh its cookie."""
-        if "HTTP_COOKIE" not in request.environ or not self.config["SESSION_REFRESH_EACH_REQUEST"]:
+        if not self.config["SESSION_REFRESH_EACH_REQUEST"]:
             return False
+        request = _cv_request.get(_NO_REQUEST_CTX).request
         interface = self.session_interface
         peek = getattr(interface, "may_need_refresh", None)
         if peek is not None:
@@ -626,7 +632,8 @@ class Microflask(Scaffold):
 
         Each runs even if an earlier one raised; the first error is raised at the end.
         """
-        teardown = self._hook_chains[_request_context().request.blueprint].teardown
+        rule = _cv_request.get(_NO_REQUEST_CTX).request.url_rule
+        teardown = self._hook_chains[rule.endpoint if rule is not None else None].teardown
         if teardown:
             _run_all(teardown, exc)
         if signals.request_tearing_down.receivers:
@@ -672,7 +679,7 @@ class Microflask(Scaffold):
         Those of the request's endpoint; for a 404 or 405 from routing, which has no
         endpoint, the blueprint whose URL scope holds the path, and its parents.
         """
-        ctx = _request_context()
+        ctx = _cv_request.get(_NO_REQUEST_CTX)
         request = ctx.request
         if (
             e is request.routing_exception
@@ -711,7 +718,8 @@ class Microflask(Scaffold):
             e.show_exception = True
         if isinstance(e, HTTPException) and not self.trap_http_exception(e):
             return self.handle_http_exception(e)
-        handler = self._find_error_handler(e, _request_context().request.blueprints)
+        request = _cv_request.get(_NO_REQUEST_CTX).request
+        handler = self._find_error_handler(e, request.blueprints)
         if handler is None:
             raise
         return self.ensure_sync(handler)(e)  # type: ignore[no-any-return]
@@ -735,7 +743,8 @@ class Microflask(Scaffold):
         self.log_exception(exc_info)
         server_error: InternalServerError | ft.ResponseReturnValue
         server_error = InternalServerError(original_exception=e)
-        handler = self._find_error_handler(server_error, _request_context().request.blueprints)
+        request = _cv_request.get(_NO_REQUEST_CTX).request
+        handler = self._find_error_handler(server_error, request.blueprints)
         if handler is not None:
             try:
                 server_error = self.ensure_sync(handler)(server_error)
@@ -865,7 +874,7 @@ class Microflask(Scaffold):
 
     def inject_url_defaults(self, endpoint: str, values: dict[str, t.Any]) -> None:
         """Let the ``url_defaults`` functions of the app and blueprints fill *values*."""
-        for func in self._hook_chains[blueprint_of(endpoint)].url_defaults:
+        for func in self._hook_chains[endpoint].url_defaults:
             func(endpoint, values)
 
     def handle_url_build_error(
@@ -889,7 +898,7 @@ class Microflask(Scaffold):
     def update_template_context(self, context: dict[str, t.Any]) -> None:
         """Add the context processors' values; the caller's own values win."""
         ctx = _cv_request.get(None)
-        processors = self._hook_chains[ctx.request.blueprint if ctx else None].context_processors
+        processors = self._hook_chains[ctx.request.endpoint if ctx else None].context_processors
         orig = context.copy()
         for func in processors:
             context.update(func())

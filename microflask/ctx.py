@@ -14,6 +14,7 @@ from functools import update_wrapper
 from types import TracebackType
 
 from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Request as _BaseRequest
 
 from . import signals
 from .globals import _cv_app, _cv_request
@@ -246,7 +247,10 @@ class RequestContext:
                 if exc is _sentinel:
                     exc = sys.exc_info()[1]
                 self.app.do_teardown_request(exc)
-                self.request.close()
+                request = self.request
+                # Werkzeug's close only closes parsed files; skip the call when none were.
+                if "files" in request.__dict__ or type(request).close is not _BaseRequest.close:
+                    request.close()
         finally:
             ctx = _cv_request.get()
             token, app_ctx = self._cv_tokens.pop()

@@ -67,15 +67,21 @@ _cv_app: ContextVar[AppContext] = ContextVar("microflask.app_ctx")
 _cv_request: ContextVar[RequestContext] = ContextVar("microflask.request_ctx")
 
 
-def _request_context() -> RequestContext:
-    """Return the active request context, as the ``request`` proxy finds it.
+class _Unbound:
+    """Stands for a missing context: reading any attribute raises RuntimeError."""
 
-    :raises RuntimeError: outside a request, with the proxies' message.
-    """
-    try:
-        return _cv_request.get()
-    except LookupError:
-        raise RuntimeError(_NO_REQUEST) from None
+    __slots__ = ("_message",)
+
+    def __init__(self, message: str) -> None:
+        self._message = message
+
+    def __getattr__(self, name: str) -> Any:
+        raise RuntimeError(self._message)
+
+
+#: ``_cv_request.get(_NO_REQUEST_CTX)`` finds the context, or fails as ``request`` does
+#: on first use, without a try block or a call in the framework's hot path.
+_NO_REQUEST_CTX = cast("RequestContext", _Unbound(_NO_REQUEST))
 
 
 app_ctx: AppContext = cast("AppContext", LocalProxy(_cv_app, unbound_message=_NO_APP))

@@ -3,7 +3,7 @@
 An app keeps Flask's registries (``before_request_funcs`` and five more): dicts from a
 blueprint name, None for the app, to a list of functions. Which of them run for a request
 depends on its blueprint and that blueprint's parents; that resolution is made once per
-blueprint and cached. The registries are ``HookRegistry`` dicts of ``HookList`` lists, which
+endpoint and cached. The registries are ``HookRegistry`` dicts of ``HookList`` lists, which
 empty the cache on any change, so a hook added straight to a registry, even by a view during
 a request, runs from the next hook run on, as in Flask, while a plain request pays one dict
 lookup. The blueprint names a request belongs to are derived here too.
@@ -198,19 +198,20 @@ class HookChain(t.NamedTuple):
 
 
 class HookChains(dict["str | None", HookChain]):
-    """The app's resolved hook chains by blueprint name, made on first use.
+    """The app's resolved hook chains by endpoint, made on first use.
 
-    ``chains[name]`` costs one dict lookup once resolved; :meth:`clear` is the
-    ``on_change`` of the app's registries.
+    ``chains[endpoint]`` costs one dict lookup once resolved (None stands for a
+    request that matched no endpoint); :meth:`clear` is what the app's registries
+    call on a change.
     """
 
     def __init__(self, app: Microflask) -> None:
         super().__init__()
         self.app = app
 
-    def __missing__(self, blueprint: str | None) -> HookChain:
+    def __missing__(self, endpoint: str | None) -> HookChain:
         app = self.app
-        inner_first: list[str | None] = [*blueprint_ancestry(blueprint), None]
+        inner_first: list[str | None] = [*blueprint_ancestry(blueprint_of(endpoint)), None]
         outer_first = inner_first[::-1]
         chain = HookChain(
             _collect(app, app.url_value_preprocessors, outer_first),
@@ -220,7 +221,7 @@ class HookChains(dict["str | None", HookChain]):
             _collect(app, app.template_context_processors, outer_first),
             _collect(app, app.url_default_functions, outer_first),
         )
-        self[blueprint] = chain
+        self[endpoint] = chain
         return chain
 
 
