@@ -3,7 +3,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 
-.PHONY: test demo lint typecheck bench bench-served soak clean
+.PHONY: test test-min demo lint typecheck bench bench-served soak clean
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -27,6 +27,24 @@ test: lint typecheck
 	$(VENV)/bin/coverage combine -q
 	$(VENV)/bin/coverage report --skip-covered --show-missing
 
+# The declared floors of the runtime deps and the dotenv extra, exactly (.ci/floors.py
+# reads them from pyproject.toml), in a venv of their own; the test tools are the latest.
+# Servers, browsers and soak runs are left out: they test our code, not the floors.
+MIN_VENV := .venv-min
+MIN_STAMP := $(MIN_VENV)/.installed
+MIN_TOOLS := pytest hypothesis gunicorn
+
+$(MIN_STAMP): pyproject.toml .ci/floors.py
+	rm -rf $(MIN_VENV)
+	python3 -m venv $(MIN_VENV)
+	python3 .ci/floors.py dotenv > $(MIN_VENV)/floors.txt
+	$(MIN_VENV)/bin/pip install -q -c $(MIN_VENV)/floors.txt -r $(MIN_VENV)/floors.txt -e . $(MIN_TOOLS)
+	$(MIN_VENV)/bin/pip check
+	touch $(MIN_STAMP)
+
+test-min: $(MIN_STAMP)
+	$(MIN_VENV)/bin/pytest -q -m 'not slow and not browser and not soak'
+
 demo: $(STAMP)
 	$(VENV)/bin/microflask --app examples/blog/blog init-db
 	@echo "Serving the blog example on http://127.0.0.1:8000 (Ctrl-C stops it)"
@@ -46,4 +64,4 @@ soak: $(STAMP)
 	SOAK=1 SOAK_SECONDS=$${SOAK_SECONDS:-60} $(VENV)/bin/pytest -q -s -rs -m soak tests/reliability/test_soak.py
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .coverage
+	rm -rf $(VENV) $(MIN_VENV) .mypy_cache .ruff_cache .coverage
