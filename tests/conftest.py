@@ -13,6 +13,7 @@ from microflask.testing import MicroflaskClient
 
 @pytest.fixture
 def app() -> Microflask:
+    """A fresh app; a test module adds its views with an autouse fixture."""
     app = Microflask("tests_app", root_path=__file__.rpartition("/")[0])
     app.config.update(TESTING=True, SECRET_KEY="test secret")
     return app

@@ -29,8 +29,10 @@ class PaymentError(AppError):
     """A subclass, to test resolution by MRO."""
 
 
-@pytest.fixture
-def app(app: Microflask) -> Microflask:
+@pytest.fixture(autouse=True)
+def error_views(app: Microflask) -> None:
+    """Add views that raise and abort to the shared app."""
+
     @app.route("/raise/<kind>")
     def raise_kind(kind: str) -> str:
         errors: dict[str, Exception] = {
@@ -48,8 +50,6 @@ def app(app: Microflask) -> Microflask:
     @app.route("/form")
     def form() -> str:
         return request.form["missing"]
-
-    return app
 
 
 @pytest.fixture

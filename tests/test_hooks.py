@@ -15,8 +15,10 @@ def calls() -> list[t.Any]:
     return []
 
 
-@pytest.fixture
-def app(app: Microflask, calls: list[t.Any]) -> Microflask:
+@pytest.fixture(autouse=True)
+def hook_views(app: Microflask, calls: list[t.Any]) -> None:
+    """Add views that record their calls to the shared app."""
+
     @app.route("/")
     def index() -> str:
         calls.append("view")
@@ -26,8 +28,6 @@ def app(app: Microflask, calls: list[t.Any]) -> Microflask:
     def fail() -> str:
         calls.append("view")
         raise ZeroDivisionError("boom")
-
-    return app
 
 
 def test_before_request_runs_before_the_view(
