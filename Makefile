@@ -13,12 +13,16 @@ $(STAMP): $(PY) pyproject.toml
 	$(PIP) install -q -e '.[dev]'
 	touch $(STAMP)
 
-lint: $(STAMP)
-	$(VENV)/bin/ruff check microflask tests examples benchmarks
-	$(VENV)/bin/ruff format --check microflask
+LINTED := microflask tests examples benchmarks .ci
 
+lint: $(STAMP)
+	$(VENV)/bin/ruff check $(LINTED)
+	$(VENV)/bin/ruff format --check $(LINTED)
+
+# .ci/floors.py reads pyproject.toml with tomllib, new in Python 3.11.
 typecheck: $(STAMP)
-	$(VENV)/bin/mypy --strict microflask
+	$(VENV)/bin/mypy --strict microflask tests examples benchmarks
+	$(VENV)/bin/mypy --strict --python-version 3.11 .ci/floors.py
 
 # coverage starts before pytest so the pytest11 plugin's early import of microflask is counted
 test: lint typecheck

@@ -128,8 +128,13 @@ def test_response_class_is_replaceable(app: Microflask, client: MicroflaskClient
         default_mimetype = "text/plain"
 
     app.response_class = TextResponse
-    seen = []
-    app.after_request(lambda response: seen.append(type(response)) or response)
+    seen: list[type[Response]] = []
+
+    @app.after_request
+    def record(response: Response) -> Response:
+        seen.append(type(response))
+        return response
+
     rv = client.get("/")
     assert seen == [TextResponse]
     assert rv.mimetype == "text/plain"
