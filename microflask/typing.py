@@ -1,4 +1,4 @@
-"""Type aliases for the callables and return values users hand to the framework."""
+"""Type aliases for the callables and values users hand to the framework."""
 
 from __future__ import annotations
 
