@@ -596,7 +596,7 @@ def run_command(
 ) -> None:
     """Run the development server; not for production.
 
-    ``--debug`` turns on the reloader and the debugger.
+    --debug turns on the reloader and the debugger.
     """
     app: WSGIApplication
     try:
