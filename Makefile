@@ -3,7 +3,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 
-.PHONY: test demo lint typecheck bench bench-served soak clean
+.PHONY: test test-min demo lint typecheck bench bench-served soak clean
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -13,12 +13,16 @@ $(STAMP): $(PY) pyproject.toml
 	$(PIP) install -q -e '.[dev]'
 	touch $(STAMP)
 
-lint: $(STAMP)
-	$(VENV)/bin/ruff check microflask tests examples benchmarks
-	$(VENV)/bin/ruff format --check microflask
+LINTED := microflask tests examples benchmarks .ci
 
+lint: $(STAMP)
+	$(VENV)/bin/ruff check $(LINTED)
+	$(VENV)/bin/ruff format --check $(LINTED)
+
+# .ci/floors.py reads pyproject.toml with tomllib, new in Python 3.11.
 typecheck: $(STAMP)
-	$(VENV)/bin/mypy --strict microflask
+	$(VENV)/bin/mypy --strict microflask tests examples benchmarks
+	$(VENV)/bin/mypy --strict --python-version 3.11 .ci/floors.py
 
 # coverage starts before pytest so the pytest11 plugin's early import of microflask is counted
 test: lint typecheck
@@ -26,6 +30,24 @@ test: lint typecheck
 	$(VENV)/bin/coverage run -m pytest -q
 	$(VENV)/bin/coverage combine -q
 	$(VENV)/bin/coverage report --skip-covered --show-missing
+
+# The declared floors of the runtime deps and the dotenv extra, exactly (.ci/floors.py
+# reads them from pyproject.toml), in a venv of their own; the test tools are the latest.
+# Servers (gunicorn), browsers and soak runs are left out to keep it quick.
+MIN_VENV := .venv-min
+MIN_STAMP := $(MIN_VENV)/.installed
+MIN_TOOLS := pytest hypothesis
+
+$(MIN_STAMP): pyproject.toml .ci/floors.py
+	rm -rf $(MIN_VENV)
+	python3 -m venv $(MIN_VENV)
+	python3 .ci/floors.py dotenv > $(MIN_VENV)/floors.txt
+	$(MIN_VENV)/bin/pip install -q -c $(MIN_VENV)/floors.txt -r $(MIN_VENV)/floors.txt -e . $(MIN_TOOLS)
+	$(MIN_VENV)/bin/pip check
+	touch $(MIN_STAMP)
+
+test-min: $(MIN_STAMP)
+	$(MIN_VENV)/bin/pytest -q -m 'not slow and not browser and not soak'
 
 demo: $(STAMP)
 	$(VENV)/bin/microflask --app examples/blog/blog init-db
@@ -46,4 +68,4 @@ soak: $(STAMP)
 	SOAK=1 SOAK_SECONDS=$${SOAK_SECONDS:-60} $(VENV)/bin/pytest -q -s -rs -m soak tests/reliability/test_soak.py
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .coverage
+	rm -rf $(VENV) $(MIN_VENV) .mypy_cache .ruff_cache .coverage

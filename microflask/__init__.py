@@ -1,4 +1,4 @@
-"""microflask: a Flask-compatible micro web framework on Werkzeug and Jinja2."""
+"""microflask: a Flask-compatible web framework on Werkzeug and Jinja2."""
 
 from __future__ import annotations
 

@@ -1,5 +1,7 @@
-"""The ``microflask`` command line: app discovery, ``run``, ``routes``, ``shell``, and the
-groups (``app.cli``, ``bp.cli``) whose commands run in the app context.
+"""The ``microflask`` command line and the command groups of apps.
+
+App discovery, ``run``, ``routes``, ``shell``, and the groups (``app.cli``,
+``bp.cli``) whose commands run in the app context.
 """
 
 from __future__ import annotations
@@ -592,7 +594,10 @@ def run_command(
     extra_files: list[str] | None,
     exclude_patterns: list[str] | None,
 ) -> None:
-    """Run the development server (not for production); --debug adds reloader and debugger."""
+    """Run the development server; not for production.
+
+    --debug turns on the reloader and the debugger.
+    """
     app: WSGIApplication
     try:
         app = info.load_app()
@@ -626,7 +631,10 @@ run_command.params.insert(0, _debug_option)
 @click.command("shell", short_help="Run a Python shell in the app context.")
 @with_appcontext
 def shell_command() -> None:
-    """Run a Python shell in the app context with 'app', 'g' and shell context values."""
+    """Run a Python shell in the app context.
+
+    The shell has 'app', 'g' and the values of the shell context processors.
+    """
     app = _cv_app.get().app
     banner = (
         f"Python {sys.version} on {sys.platform}\n"

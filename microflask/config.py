@@ -1,4 +1,4 @@
-"""The configuration mapping and the ways to load it: objects, files, env vars."""
+"""The configuration mapping and its loaders: objects, files, env vars."""
 
 from __future__ import annotations
 
@@ -41,7 +41,7 @@ class ConfigAttribute(t.Generic[T]):
 
 
 class Config(dict):  # type: ignore[type-arg]
-    """A dict of settings; only UPPERCASE keys are taken from objects and files."""
+    """A dict of settings; objects and files give their UPPERCASE keys."""
 
     def __init__(
         self,
@@ -131,7 +131,7 @@ class Config(dict):  # type: ignore[type-arg]
         silent: bool = False,
         text: bool = True,
     ) -> bool:
-        """Load a file with *load* (e.g. ``json.load``) and take its UPPERCASE keys.
+        """Load a file with *load*, such as ``json.load``; take its UPPERCASE keys.
 
         :raises OSError: if the file is missing, unless *silent*.
         """

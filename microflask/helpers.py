@@ -1,4 +1,4 @@
-"""Helpers for views: URLs, redirects, errors, flashing, files and streaming."""
+"""Helpers for views: URLs, redirects, errors, flashes, files, streaming."""
 
 from __future__ import annotations
 
@@ -47,7 +47,7 @@ def get_debug_flag() -> bool:
 
 
 def get_load_dotenv(default: bool = True) -> bool:
-    """Return whether to load ``.env`` files (``MICROFLASK_SKIP_DOTENV`` unset)."""
+    """Return whether to load ``.env`` files: ``MICROFLASK_SKIP_DOTENV`` unset."""
     val = os.environ.get("MICROFLASK_SKIP_DOTENV")
     if not val:
         return default
@@ -90,7 +90,7 @@ def url_for(
     _external: bool | None = None,
     **values: t.Any,
 ) -> str:
-    """Build the URL of *endpoint* with the current app; see ``Microflask.url_for``."""
+    """Build the URL of *endpoint*; see ``Microflask.url_for``."""
     return current_app.url_for(
         endpoint,
         _anchor=_anchor,
@@ -104,7 +104,7 @@ def url_for(
 def redirect(
     location: str, code: int = 302, Response: type[BaseResponse] | None = None
 ) -> BaseResponse:
-    """Return a response redirecting to *location* (via ``app.redirect`` in an app)."""
+    """Return a response redirecting to *location*, made by ``app.redirect``."""
     app_ctx = _cv_app.get(None)
     if app_ctx is not None and Response is None:
         return app_ctx.app.redirect(location, code=code)

@@ -202,7 +202,7 @@ class _PayloadTooLarge(ValueError):
 
 
 def _payload_text(cookie: str, limit: int | None = None) -> str:
-    """Return the JSON text inside a signed cookie, without checking its signature.
+    """Return the JSON text inside a signed cookie, its signature unchecked.
 
     With *limit*, at most that many bytes are decompressed (a forged cookie may be a
     zlib bomb); a payload cut short raises ValueError.
@@ -251,7 +251,7 @@ def _signed_with_fallback(serializer: URLSafeTimedSerializer, value: str) -> boo
 
 
 class _OneShotHMAC(HMACAlgorithm):
-    """HMAC through ``hmac.digest``, OpenSSL's one-shot call; the same signatures."""
+    """HMAC through OpenSSL's one-shot ``hmac.digest``: the same signatures."""
 
     def get_signature(self, key: bytes, value: bytes) -> bytes:
         return hmac.digest(key, value, self.digest_method)
@@ -272,7 +272,7 @@ class _KeyCachingSigner(TimestampSigner):
 
 
 class _CookieSerializer(URLSafeTimedSerializer):
-    """itsdangerous's serializer, with one reused signer and no zlib for small payloads."""
+    """itsdangerous's serializer: one reused signer, no zlib on small payloads."""
 
     def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
         super().__init__(*args, **kwargs)
@@ -307,7 +307,7 @@ class SecureCookieSessionInterface(SessionInterface):
     session_class = SecureCookieSession
 
     def may_need_refresh(self, app: Microflask, request: Request) -> bool:
-        """Whether an untouched session's cookie might be permanent and need refreshing.
+        """Return whether an untouched session's cookie may need refreshing.
 
         An unverified peek: the cookie is opened (and verified) only if its payload claims
         ``_permanent``, so a request that never reads the session skips the HMAC and JSON

@@ -1,4 +1,4 @@
-"""The blinker signals the framework sends; each is sent only when it has receivers."""
+"""The blinker signals the framework sends, each only if it has receivers."""
 
 from __future__ import annotations
 

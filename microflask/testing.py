@@ -29,7 +29,7 @@ _WERKZEUG_VERSION = importlib.metadata.version("werkzeug")
 
 
 class EnvironBuilder(werkzeug.test.EnvironBuilder):
-    """Werkzeug's EnvironBuilder with host, root and scheme taken from the app's config."""
+    """Werkzeug's EnvironBuilder, with host, root and scheme from app config."""
 
     def __init__(
         self,

@@ -14,7 +14,7 @@ http_method_funcs = frozenset(["get", "post", "head", "options", "delete", "put"
 
 
 class View:
-    """A view as a class: subclass it, implement ``dispatch_request``, use ``as_view``."""
+    """A view as a class: implement ``dispatch_request``, then use ``as_view``."""
 
     methods: t.ClassVar[t.Collection[str] | None] = None
     provide_automatic_options: t.ClassVar[bool | None] = None
@@ -59,7 +59,7 @@ class View:
 
 
 class MethodView(View):
-    """A view that dispatches to the method named after the HTTP verb (``get``, ``post``).
+    """A view dispatching to the method named for the HTTP verb, e.g. ``get``.
 
     ``methods`` is derived from the handlers a class defines or inherits.
     """

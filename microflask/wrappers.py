@@ -1,4 +1,4 @@
-"""The request and response objects: Werkzeug's, plus what routing and config add."""
+"""The request and response objects: Werkzeug's, with routing and config."""
 
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ def _percent_encode(match: re.Match[bytes]) -> bytes:
 
 
 def _read_at_most(stream: t.IO[bytes], limit: int) -> bytes:
-    """Read *stream* to its end, which a read may reach in several short pieces.
+    """Read *stream* to its end, which may come in several short reads.
 
     :raises RequestEntityTooLarge: once more than *limit* bytes have come.
     """
@@ -70,7 +70,7 @@ class _FormDataParser(FormDataParser):
         content_length: int | None,
         options: dict[str, str],
     ) -> t_parse_result:
-        """Read and decode the body, bounded by ``MAX_FORM_MEMORY_SIZE`` as a whole.
+        """Read and decode the body, bounded in all by ``MAX_FORM_MEMORY_SIZE``.
 
         Werkzeug bounds it only by ``MAX_CONTENT_LENGTH`` (unset by default); the body
         is all form text held in memory, so the memory limit bounds it too.
@@ -124,7 +124,7 @@ class _FormDataParser(FormDataParser):
 
 
 class _ConfigLimit:
-    """A request size limit read from the app's config unless set on the request."""
+    """A request size limit from the app's config, unless set on the request."""
 
     def __init__(self, key: str, fallback: int | None) -> None:
         self.key = key

@@ -1,4 +1,8 @@
-"""Shared fixtures: a fresh app and client per test, and a context-leak guard."""
+"""Shared fixtures: a fresh app per test and a context-leak guard.
+
+``client``, ``runner`` and ``app_ctx`` come from microflask's own pytest plugin,
+built on this ``app``.
+"""
 
 from __future__ import annotations
 
@@ -8,19 +12,14 @@ import pytest
 
 from microflask import Microflask
 from microflask.globals import _cv_app, _cv_request
-from microflask.testing import MicroflaskClient
 
 
 @pytest.fixture
 def app() -> Microflask:
+    """A fresh app; a test module adds its views with an autouse fixture."""
     app = Microflask("tests_app", root_path=__file__.rpartition("/")[0])
     app.config.update(TESTING=True, SECRET_KEY="test secret")
     return app
-
-
-@pytest.fixture
-def client(app: Microflask) -> MicroflaskClient:
-    return app.test_client()
 
 
 @pytest.fixture(autouse=True)

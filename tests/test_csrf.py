@@ -17,10 +17,9 @@ from microflask.wrappers import Response
 HOST = "app.example"
 
 
-@pytest.fixture
-def app() -> Microflask:
-    app = Microflask(__name__)
-    app.config.update(TESTING=True, SECRET_KEY="csrf test key")
+@pytest.fixture(autouse=True)
+def csrf_views(app: Microflask) -> None:
+    """Add views to submit forms to, one exempt, to the shared app."""
 
     @app.route("/submit", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
     def submit() -> str:
@@ -34,13 +33,6 @@ def app() -> Microflask:
     @app.get("/form")
     def form() -> str:
         return generate_csrf()
-
-    return app
-
-
-@pytest.fixture
-def client(app: Microflask) -> MicroflaskClient:
-    return app.test_client()
 
 
 # --- the cross-origin layer ---------------------------------------------------

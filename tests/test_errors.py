@@ -29,8 +29,10 @@ class PaymentError(AppError):
     """A subclass, to test resolution by MRO."""
 
 
-@pytest.fixture
-def app(app: Microflask) -> Microflask:
+@pytest.fixture(autouse=True)
+def error_views(app: Microflask) -> None:
+    """Add views that raise and abort to the shared app."""
+
     @app.route("/raise/<kind>")
     def raise_kind(kind: str) -> str:
         errors: dict[str, Exception] = {
@@ -48,8 +50,6 @@ def app(app: Microflask) -> Microflask:
     @app.route("/form")
     def form() -> str:
         return request.form["missing"]
-
-    return app
 
 
 @pytest.fixture
@@ -382,6 +382,13 @@ def test_http_handler_is_found_by_the_class_code_not_the_instance_code(
 # --- no reference cycles left behind by HTTP errors --------------------------
 
 
+def _ignore_start_response(
+    status: str, headers: list[tuple[str, str]], exc_info: object = None
+) -> t.Callable[[bytes], object]:
+    """Accept the status and headers unread; the caller reads the body only."""
+    return lambda data: None
+
+
 @pytest.mark.parametrize(
     ("path", "handled"),
     [("/missing", False), ("/missing", True), ("/abort", False), ("/only-post", False)],
@@ -409,7 +416,7 @@ def test_http_error_requests_are_freed_without_the_garbage_collector(
     gc.collect()
     gc.disable()
     try:
-        body = b"".join(app(environ, lambda status, headers, exc_info=None: None))
+        body = b"".join(app(environ, _ignore_start_response))
         assert body
         assert len(requests) == 1
         assert requests[0]() is None  # freed by reference counting alone
@@ -434,7 +441,8 @@ def test_tracebacks_stay_for_teardown_and_for_errors_the_app_keeps(app: Microfla
     @app.get("/fails")
     def fails() -> str:
         try:
-            {}["missing"]  # noqa: B018
+            empty: dict[str, str] = {}
+            empty["missing"]
         except KeyError as e:
             kept.append(e)
             abort(503)

@@ -12,10 +12,9 @@ from microflask.signals import message_flashed
 from microflask.testing import MicroflaskClient
 
 
-@pytest.fixture
-def app() -> Microflask:
-    app = Microflask(__name__)
-    app.config.update(TESTING=True, SECRET_KEY="flash test key")
+@pytest.fixture(autouse=True)
+def flash_views(app: Microflask) -> None:
+    """Add views that flash messages and show them to the shared app."""
 
     @app.post("/save")
     def save() -> t.Any:
@@ -41,13 +40,6 @@ def app() -> Microflask:
     @app.get("/errors")
     def errors() -> str:
         return repr(get_flashed_messages(category_filter=["error"]))
-
-    return app
-
-
-@pytest.fixture
-def client(app: Microflask) -> MicroflaskClient:
-    return app.test_client()
 
 
 def test_flashed_messages_survive_a_redirect(client: MicroflaskClient) -> None:

@@ -15,8 +15,10 @@ def calls() -> list[t.Any]:
     return []
 
 
-@pytest.fixture
-def app(app: Microflask, calls: list[t.Any]) -> Microflask:
+@pytest.fixture(autouse=True)
+def hook_views(app: Microflask, calls: list[t.Any]) -> None:
+    """Add views that record their calls to the shared app."""
+
     @app.route("/")
     def index() -> str:
         calls.append("view")
@@ -27,13 +29,11 @@ def app(app: Microflask, calls: list[t.Any]) -> Microflask:
         calls.append("view")
         raise ZeroDivisionError("boom")
 
-    return app
-
 
 def test_before_request_runs_before_the_view(
     app: Microflask, client: MicroflaskClient, calls: list[t.Any]
 ) -> None:
-    app.before_request(lambda: calls.append("before") and None)
+    app.before_request(lambda: calls.append("before"))
     assert client.get("/").data == b"index"
     assert calls == ["before", "view"]
 
@@ -76,7 +76,7 @@ def test_before_request_runs_in_registration_order(
     app: Microflask, client: MicroflaskClient, calls: list[t.Any]
 ) -> None:
     for name in ("first", "second", "third"):
-        app.before_request(lambda name=name: calls.append(name) and None)
+        app.before_request(lambda name=name: calls.append(name))
     client.get("/")
     assert calls == ["first", "second", "third", "view"]
 
@@ -189,7 +189,7 @@ def test_teardown_runs_in_reverse_registration_order(
 def test_teardown_can_still_use_g(
     app: Microflask, client: MicroflaskClient, calls: list[t.Any]
 ) -> None:
-    app.before_request(lambda: setattr(g, "resource", "db") or None)
+    app.before_request(lambda: setattr(g, "resource", "db"))
     app.teardown_request(lambda exc: calls.append(g.resource))
     app.teardown_appcontext(lambda exc: calls.append(g.resource))
     client.get("/")
@@ -200,7 +200,7 @@ def test_hooks_run_in_documented_order(
     app: Microflask, client: MicroflaskClient, calls: list[t.Any]
 ) -> None:
     app.url_value_preprocessor(lambda endpoint, values: calls.append("url_value_preprocessor"))
-    app.before_request(lambda: calls.append("before_request") and None)
+    app.before_request(lambda: calls.append("before_request"))
 
     @app.after_request
     def after(response: Response) -> Response:

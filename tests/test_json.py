@@ -54,13 +54,6 @@ class _MinimalProvider(JSONProvider):
 
 
 @pytest.fixture
-def app() -> Microflask:
-    app = Microflask(__name__)
-    app.config.update(TESTING=True)
-    return app
-
-
-@pytest.fixture
 def provider(app: Microflask) -> DefaultJSONProvider:
     return t.cast(DefaultJSONProvider, app.json)
 

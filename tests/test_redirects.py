@@ -10,10 +10,9 @@ from microflask.helpers import is_safe_redirect_url, redirect_back
 HOST = "app.example"
 
 
-@pytest.fixture
-def app() -> Microflask:
-    app = Microflask(__name__)
-    app.config.update(TESTING=True, SECRET_KEY="redirect test key")
+@pytest.fixture(autouse=True)
+def redirect_views(app: Microflask) -> None:
+    """Add the views redirects go between to the shared app."""
 
     @app.get("/")
     def index() -> str:
@@ -30,8 +29,6 @@ def app() -> Microflask:
     @app.get("/logout")
     def logout() -> object:
         return redirect_back("profile", name="guest")
-
-    return app
 
 
 SAFE = [

@@ -251,8 +251,12 @@ def test_abort_uses_app_aborter(app: Microflask, client: MicroflaskClient) -> No
 
 def test_abort_uses_aborter_class() -> None:
     class TeapotAborter(Aborter):
-        def __init__(self) -> None:
-            super().__init__(extra={499: Unavailable})
+        def __init__(
+            self,
+            mapping: dict[int, type[HTTPException]] | None = None,
+            extra: dict[int, type[HTTPException]] | None = None,
+        ) -> None:
+            super().__init__(mapping, {499: Unavailable, **(extra or {})})
 
     class TeapotApp(Microflask):
         aborter_class = TeapotAborter

@@ -11,7 +11,7 @@ from microflask import Microflask
 
 
 @pytest.fixture
-def calls(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, t.Any]]:
+def run_simple_calls(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, t.Any]]:
     recorded: list[dict[str, t.Any]] = []
 
     def fake_run_simple(host: str, port: int, app: object, **options: t.Any) -> None:
@@ -25,10 +25,10 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, t.Any]]:
 
 
 def test_run_defaults_to_localhost_5000_threaded(
-    app: Microflask, calls: list[dict[str, t.Any]]
+    app: Microflask, run_simple_calls: list[dict[str, t.Any]]
 ) -> None:
     app.run()
-    assert calls == [
+    assert run_simple_calls == [
         {
             "host": "127.0.0.1",
             "port": 5000,
@@ -41,43 +41,43 @@ def test_run_defaults_to_localhost_5000_threaded(
 
 
 def test_run_takes_host_and_port_from_server_name(
-    app: Microflask, calls: list[dict[str, t.Any]]
+    app: Microflask, run_simple_calls: list[dict[str, t.Any]]
 ) -> None:
     app.config["SERVER_NAME"] = "example.test:8123"
     app.run()
-    assert (calls[0]["host"], calls[0]["port"]) == ("example.test", 8123)
+    assert (run_simple_calls[0]["host"], run_simple_calls[0]["port"]) == ("example.test", 8123)
 
 
 @pytest.mark.parametrize(("port", "expected"), [(0, 0), ("8080", 8080), (None, 5000)])
 def test_run_port_argument(
-    app: Microflask, calls: list[dict[str, t.Any]], port: t.Any, expected: int
+    app: Microflask, run_simple_calls: list[dict[str, t.Any]], port: t.Any, expected: int
 ) -> None:
     app.run(host="0.0.0.0", port=port)
-    assert (calls[0]["host"], calls[0]["port"]) == ("0.0.0.0", expected)
+    assert (run_simple_calls[0]["host"], run_simple_calls[0]["port"]) == ("0.0.0.0", expected)
 
 
 def test_run_debug_turns_on_reloader_and_debugger(
-    app: Microflask, calls: list[dict[str, t.Any]]
+    app: Microflask, run_simple_calls: list[dict[str, t.Any]]
 ) -> None:
     app.run(debug=True, use_reloader=False)
     assert app.debug is True
-    assert calls[0]["use_debugger"] is True
-    assert calls[0]["use_reloader"] is False
+    assert run_simple_calls[0]["use_debugger"] is True
+    assert run_simple_calls[0]["use_reloader"] is False
 
 
 def test_run_reads_microflask_debug_from_the_environment(
-    app: Microflask, calls: list[dict[str, t.Any]], monkeypatch: pytest.MonkeyPatch
+    app: Microflask, run_simple_calls: list[dict[str, t.Any]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("MICROFLASK_SKIP_DOTENV")
     monkeypatch.setenv("MICROFLASK_DEBUG", "1")
     app.run()
     assert app.debug is True
-    assert calls[0]["use_debugger"] is True
+    assert run_simple_calls[0]["use_debugger"] is True
 
 
 def test_run_is_ignored_under_the_cli(
-    app: Microflask, calls: list[dict[str, t.Any]], monkeypatch: pytest.MonkeyPatch
+    app: Microflask, run_simple_calls: list[dict[str, t.Any]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("MICROFLASK_RUN_FROM_CLI", "true")
     app.run()
-    assert calls == []
+    assert run_simple_calls == []

@@ -34,10 +34,10 @@ KEY = "current secret key"
 OLD_KEY = "retired secret key"
 
 
-@pytest.fixture
-def app() -> Microflask:
-    app = Microflask(__name__)
-    app.config.update(TESTING=True, SECRET_KEY=KEY)
+@pytest.fixture(autouse=True)
+def session_views(app: Microflask) -> None:
+    """Add views that set and read the session to the shared app."""
+    app.config["SECRET_KEY"] = KEY
 
     @app.post("/set/<key>/<value>")
     def set_value(key: str, value: str) -> str:
@@ -51,13 +51,6 @@ def app() -> Microflask:
     @app.get("/untouched")
     def untouched() -> str:
         return "no session here"
-
-    return app
-
-
-@pytest.fixture
-def client(app: Microflask) -> MicroflaskClient:
-    return app.test_client()
 
 
 def _set_cookie(response: t.Any, name: str = "session") -> dict[str, str] | None:

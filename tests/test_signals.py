@@ -20,9 +20,9 @@ class _Boom(Exception):
     pass
 
 
-@pytest.fixture
-def app(app: Microflask) -> Microflask:
-    """The shared app, answering 500 instead of propagating, with a few views."""
+@pytest.fixture(autouse=True)
+def signal_views(app: Microflask) -> None:
+    """Make the shared app answer 500 instead of propagating; add views."""
     app.config["PROPAGATE_EXCEPTIONS"] = False
 
     @app.route("/")
@@ -41,8 +41,6 @@ def app(app: Microflask) -> Microflask:
     @app.route("/fail")
     def fail() -> str:
         raise _Boom("failed")
-
-    return app
 
 
 def _receiver(received: Received) -> t.Callable[..., None]:

@@ -34,7 +34,7 @@ def files(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def app(files: Path) -> Microflask:
+def static_app(files: Path) -> Microflask:
     app = Microflask(__name__, static_folder=str(files / "static"))
     app.config["TESTING"] = True
     return app
@@ -43,8 +43,8 @@ def app(files: Path) -> Microflask:
 # --- the static route ------------------------------------------------------------
 
 
-def test_static_route_serves_a_file(app: Microflask) -> None:
-    response = app.test_client().get("/static/hello.txt")
+def test_static_route_serves_a_file(static_app: Microflask) -> None:
+    response = static_app.test_client().get("/static/hello.txt")
     assert response.status_code == 200
     assert response.data == b"hello static\n"
     assert response.mimetype == "text/plain"
@@ -52,25 +52,25 @@ def test_static_route_serves_a_file(app: Microflask) -> None:
     response.close()
 
 
-def test_static_route_serves_nested_files(app: Microflask) -> None:
-    response = app.test_client().get("/static/css/site.css")
+def test_static_route_serves_nested_files(static_app: Microflask) -> None:
+    response = static_app.test_client().get("/static/css/site.css")
     assert response.status_code == 200
     assert response.mimetype == "text/css"
     assert response.data == b"body { color: red }\n"
     response.close()
 
 
-def test_static_missing_file_is_404(app: Microflask) -> None:
-    assert app.test_client().get("/static/missing.txt").status_code == 404
+def test_static_missing_file_is_404(static_app: Microflask) -> None:
+    assert static_app.test_client().get("/static/missing.txt").status_code == 404
 
 
-def test_static_directory_is_404(app: Microflask) -> None:
-    assert app.test_client().get("/static/css").status_code == 404
+def test_static_directory_is_404(static_app: Microflask) -> None:
+    assert static_app.test_client().get("/static/css").status_code == 404
 
 
-def test_static_endpoint_and_url_for(app: Microflask) -> None:
-    assert app.url_map.is_endpoint_expecting("static", "filename")
-    with app.test_request_context():
+def test_static_endpoint_and_url_for(static_app: Microflask) -> None:
+    assert static_app.url_map.is_endpoint_expecting("static", "filename")
+    with static_app.test_request_context():
         from microflask import url_for
 
         assert url_for("static", filename="css/site.css") == "/static/css/site.css"
@@ -161,9 +161,9 @@ def test_host_matching_without_static_folder_needs_no_static_host() -> None:
     assert "static" not in app.view_functions
 
 
-def test_send_static_file_directly(app: Microflask) -> None:
-    with app.test_request_context():
-        response = app.send_static_file("hello.txt")
+def test_send_static_file_directly(static_app: Microflask) -> None:
+    with static_app.test_request_context():
+        response = static_app.send_static_file("hello.txt")
         assert response.status_code == 200
         response.direct_passthrough = False
         assert response.data == b"hello static\n"
@@ -179,34 +179,34 @@ def _admin_blueprint(files: Path, **options: t.Any) -> Blueprint:
     return Blueprint("admin", __name__, static_folder=str(files / "admin_static"), **options)
 
 
-def test_blueprint_static_folder(app: Microflask, files: Path) -> None:
+def test_blueprint_static_folder(static_app: Microflask, files: Path) -> None:
     bp = _admin_blueprint(files, static_url_path="/assets")
-    app.register_blueprint(bp, url_prefix="/admin")
-    client = app.test_client()
+    static_app.register_blueprint(bp, url_prefix="/admin")
+    client = static_app.test_client()
     response = client.get("/admin/assets/admin.js")
     assert response.status_code == 200
     assert response.mimetype == "text/javascript"
     assert response.data == b"let admin = 1;\n"
     response.close()
-    with app.test_request_context():
+    with static_app.test_request_context():
         from microflask import url_for
 
         assert url_for("admin.static", filename="admin.js") == "/admin/assets/admin.js"
 
 
-def test_blueprint_static_does_not_shadow_app_static(app: Microflask, files: Path) -> None:
-    app.register_blueprint(_admin_blueprint(files), url_prefix="/admin")
-    client = app.test_client()
+def test_blueprint_static_does_not_shadow_app_static(static_app: Microflask, files: Path) -> None:
+    static_app.register_blueprint(_admin_blueprint(files), url_prefix="/admin")
+    client = static_app.test_client()
     response = client.get("/static/hello.txt")
     assert response.data == b"hello static\n"
     response.close()
     assert client.get("/admin/admin_static/hello.txt").status_code == 404
 
 
-def test_blueprint_static_uses_app_max_age(app: Microflask, files: Path) -> None:
-    app.config["SEND_FILE_MAX_AGE_DEFAULT"] = 30
-    app.register_blueprint(_admin_blueprint(files, static_url_path="/s"))
-    response = app.test_client().get("/s/admin.js")
+def test_blueprint_static_uses_app_max_age(static_app: Microflask, files: Path) -> None:
+    static_app.config["SEND_FILE_MAX_AGE_DEFAULT"] = 30
+    static_app.register_blueprint(_admin_blueprint(files, static_url_path="/s"))
+    response = static_app.test_client().get("/s/admin.js")
     assert response.cache_control.max_age == 30
     response.close()
 
@@ -214,8 +214,8 @@ def test_blueprint_static_uses_app_max_age(app: Microflask, files: Path) -> None
 # --- caching ---------------------------------------------------------------------
 
 
-def test_send_file_max_age_default_is_no_cache(app: Microflask) -> None:
-    response = app.test_client().get("/static/hello.txt")
+def test_send_file_max_age_default_is_no_cache(static_app: Microflask) -> None:
+    response = static_app.test_client().get("/static/hello.txt")
     assert response.cache_control.no_cache
     assert response.cache_control.max_age is None
     assert not response.cache_control.public
@@ -223,9 +223,9 @@ def test_send_file_max_age_default_is_no_cache(app: Microflask) -> None:
 
 
 @pytest.mark.parametrize("value", [3600, timedelta(hours=1)])
-def test_send_file_max_age_default_config(app: Microflask, value: int | timedelta) -> None:
-    app.config["SEND_FILE_MAX_AGE_DEFAULT"] = value
-    response = app.test_client().get("/static/hello.txt")
+def test_send_file_max_age_default_config(static_app: Microflask, value: int | timedelta) -> None:
+    static_app.config["SEND_FILE_MAX_AGE_DEFAULT"] = value
+    response = static_app.test_client().get("/static/hello.txt")
     assert response.cache_control.max_age == 3600
     assert response.cache_control.public
     assert not response.cache_control.no_cache
@@ -237,11 +237,11 @@ def test_send_file_max_age_default_config(app: Microflask, value: int | timedelt
     ("value", "expected"), [(None, None), (60, 60), (timedelta(minutes=1), 60), (30.5, 30.5)]
 )
 def test_get_send_file_max_age_returns_the_config_value_as_flask_does(
-    app: Microflask, value: object, expected: object
+    static_app: Microflask, value: object, expected: object
 ) -> None:
-    app.config["SEND_FILE_MAX_AGE_DEFAULT"] = value
-    with app.app_context():
-        assert app.get_send_file_max_age("hello.txt") == expected
+    static_app.config["SEND_FILE_MAX_AGE_DEFAULT"] = value
+    with static_app.app_context():
+        assert static_app.get_send_file_max_age("hello.txt") == expected
 
 
 def test_get_send_file_max_age_can_be_overridden(files: Path) -> None:
@@ -262,8 +262,8 @@ def test_get_send_file_max_age_can_be_overridden(files: Path) -> None:
 # --- conditional and range requests ----------------------------------------------
 
 
-def test_static_sets_etag_and_last_modified(app: Microflask, files: Path) -> None:
-    response = app.test_client().get("/static/hello.txt")
+def test_static_sets_etag_and_last_modified(static_app: Microflask, files: Path) -> None:
+    response = static_app.test_client().get("/static/hello.txt")
     assert response.get_etag()[0]
     mtime = os.stat(files / "static" / "hello.txt").st_mtime
     assert response.last_modified == datetime.fromtimestamp(int(mtime), timezone.utc)
@@ -271,8 +271,8 @@ def test_static_sets_etag_and_last_modified(app: Microflask, files: Path) -> Non
     response.close()
 
 
-def test_if_none_match_gives_304(app: Microflask) -> None:
-    client = app.test_client()
+def test_if_none_match_gives_304(static_app: Microflask) -> None:
+    client = static_app.test_client()
     first = client.get("/static/hello.txt")
     etag = first.headers["ETag"]
     first.close()
@@ -283,9 +283,9 @@ def test_if_none_match_gives_304(app: Microflask) -> None:
     second.close()
 
 
-def test_if_modified_since_gives_304(app: Microflask, files: Path) -> None:
+def test_if_modified_since_gives_304(static_app: Microflask, files: Path) -> None:
     mtime = os.stat(files / "static" / "hello.txt").st_mtime
-    response = app.test_client().get(
+    response = static_app.test_client().get(
         "/static/hello.txt", headers={"If-Modified-Since": http_date(mtime + 1)}
     )
     assert response.status_code == 304
@@ -293,9 +293,9 @@ def test_if_modified_since_gives_304(app: Microflask, files: Path) -> None:
     response.close()
 
 
-def test_if_modified_since_before_change_gives_200(app: Microflask, files: Path) -> None:
+def test_if_modified_since_before_change_gives_200(static_app: Microflask, files: Path) -> None:
     mtime = os.stat(files / "static" / "hello.txt").st_mtime
-    response = app.test_client().get(
+    response = static_app.test_client().get(
         "/static/hello.txt", headers={"If-Modified-Since": http_date(mtime - 3600)}
     )
     assert response.status_code == 200
@@ -303,8 +303,8 @@ def test_if_modified_since_before_change_gives_200(app: Microflask, files: Path)
     response.close()
 
 
-def test_stale_etag_gives_200(app: Microflask) -> None:
-    response = app.test_client().get(
+def test_stale_etag_gives_200(static_app: Microflask) -> None:
+    response = static_app.test_client().get(
         "/static/hello.txt", headers={"If-None-Match": '"not-the-etag"'}
     )
     assert response.status_code == 200
@@ -322,8 +322,10 @@ def test_stale_etag_gives_200(app: Microflask) -> None:
         ("bytes=100-611", 100, 612),
     ],
 )
-def test_range_gives_206_byte_for_byte(app: Microflask, header: str, start: int, stop: int) -> None:
-    response = app.test_client().get("/static/data.bin", headers={"Range": header})
+def test_range_gives_206_byte_for_byte(
+    static_app: Microflask, header: str, start: int, stop: int
+) -> None:
+    response = static_app.test_client().get("/static/data.bin", headers={"Range": header})
     assert response.status_code == 206
     assert response.data == CONTENT[start:stop]
     assert response.content_length == stop - start
@@ -331,14 +333,16 @@ def test_range_gives_206_byte_for_byte(app: Microflask, header: str, start: int,
     response.close()
 
 
-def test_unsatisfiable_range_gives_416(app: Microflask) -> None:
-    response = app.test_client().get("/static/data.bin", headers={"Range": "bytes=2000-3000"})
+def test_unsatisfiable_range_gives_416(static_app: Microflask) -> None:
+    response = static_app.test_client().get(
+        "/static/data.bin", headers={"Range": "bytes=2000-3000"}
+    )
     assert response.status_code == 416
     assert response.headers["Content-Range"] == "bytes */1024"
 
 
-def test_if_range_with_stale_etag_sends_whole_file(app: Microflask) -> None:
-    response = app.test_client().get(
+def test_if_range_with_stale_etag_sends_whole_file(static_app: Microflask) -> None:
+    response = static_app.test_client().get(
         "/static/data.bin", headers={"Range": "bytes=0-9", "If-Range": '"stale"'}
     )
     assert response.status_code == 200
@@ -356,8 +360,8 @@ def _body(response: Response) -> bytes:
     return data
 
 
-def test_send_file_with_a_path(app: Microflask, files: Path) -> None:
-    with app.test_request_context():
+def test_send_file_with_a_path(static_app: Microflask, files: Path) -> None:
+    with static_app.test_request_context():
         response = send_file(files / "static" / "hello.txt")
         assert response.mimetype == "text/plain"
         assert response.headers["Content-Disposition"] == "inline; filename=hello.txt"
@@ -370,48 +374,48 @@ def test_send_file_relative_path_uses_root_path(files: Path) -> None:
         assert _body(send_file("secret.txt")) == SECRET
 
 
-def test_send_file_with_a_file_object(app: Microflask, files: Path) -> None:
-    with app.test_request_context():
+def test_send_file_with_a_file_object(static_app: Microflask, files: Path) -> None:
+    with static_app.test_request_context():
         with open(files / "static" / "data.bin", "rb") as f:
             response = send_file(f, mimetype="application/octet-stream")
             assert "Content-Disposition" not in response.headers
             assert _body(response) == CONTENT
 
 
-def test_send_file_with_bytes_io(app: Microflask) -> None:
-    with app.test_request_context():
+def test_send_file_with_bytes_io(static_app: Microflask) -> None:
+    with static_app.test_request_context():
         response = send_file(io.BytesIO(b"in memory"), download_name="memory.txt")
         assert response.mimetype == "text/plain"
         assert response.content_length == 9
         assert _body(response) == b"in memory"
 
 
-def test_send_file_object_without_name_or_mimetype_raises(app: Microflask) -> None:
-    with app.test_request_context(), pytest.raises(TypeError, match="MIME type"):
+def test_send_file_object_without_name_or_mimetype_raises(static_app: Microflask) -> None:
+    with static_app.test_request_context(), pytest.raises(TypeError, match="MIME type"):
         send_file(io.BytesIO(b"x"))
 
 
-def test_send_file_text_file_object_raises(app: Microflask) -> None:
-    with app.test_request_context(), pytest.raises(ValueError, match="binary mode"):
+def test_send_file_text_file_object_raises(static_app: Microflask) -> None:
+    with static_app.test_request_context(), pytest.raises(ValueError, match="binary mode"):
         send_file(io.StringIO("x"), mimetype="text/plain")  # type: ignore[arg-type]
 
 
-def test_send_file_mimetype_is_used(app: Microflask, files: Path) -> None:
-    with app.test_request_context():
+def test_send_file_mimetype_is_used(static_app: Microflask, files: Path) -> None:
+    with static_app.test_request_context():
         response = send_file(files / "static" / "hello.txt", mimetype="text/x-custom")
         assert response.mimetype == "text/x-custom"
         response.close()
 
 
-def test_send_file_as_attachment(app: Microflask, files: Path) -> None:
-    with app.test_request_context():
+def test_send_file_as_attachment(static_app: Microflask, files: Path) -> None:
+    with static_app.test_request_context():
         response = send_file(files / "static" / "hello.txt", as_attachment=True)
         assert response.headers["Content-Disposition"] == ("attachment; filename=hello.txt")
         response.close()
 
 
-def test_send_file_download_name(app: Microflask, files: Path) -> None:
-    with app.test_request_context():
+def test_send_file_download_name(static_app: Microflask, files: Path) -> None:
+    with static_app.test_request_context():
         response = send_file(
             files / "static" / "hello.txt",
             as_attachment=True,
@@ -422,8 +426,8 @@ def test_send_file_download_name(app: Microflask, files: Path) -> None:
         response.close()
 
 
-def test_send_file_unicode_download_name(app: Microflask) -> None:
-    with app.test_request_context():
+def test_send_file_unicode_download_name(static_app: Microflask) -> None:
+    with static_app.test_request_context():
         response = send_file(
             io.BytesIO(b"x"), as_attachment=True, download_name="Ünïcode résumé.txt"
         )
@@ -433,35 +437,35 @@ def test_send_file_unicode_download_name(app: Microflask) -> None:
         response.close()
 
 
-def test_send_file_attachment_without_name_raises(app: Microflask) -> None:
-    with app.test_request_context(), pytest.raises(TypeError, match="attachment"):
+def test_send_file_attachment_without_name_raises(static_app: Microflask) -> None:
+    with static_app.test_request_context(), pytest.raises(TypeError, match="attachment"):
         send_file(io.BytesIO(b"x"), mimetype="text/plain", as_attachment=True)
 
 
-def test_send_file_etag_string(app: Microflask, files: Path) -> None:
-    with app.test_request_context():
+def test_send_file_etag_string(static_app: Microflask, files: Path) -> None:
+    with static_app.test_request_context():
         response = send_file(files / "static" / "hello.txt", etag="v1")
         assert response.get_etag() == ("v1", False)
         response.close()
 
 
-def test_send_file_etag_off(app: Microflask, files: Path) -> None:
-    with app.test_request_context():
+def test_send_file_etag_off(static_app: Microflask, files: Path) -> None:
+    with static_app.test_request_context():
         response = send_file(files / "static" / "hello.txt", etag=False)
         assert "ETag" not in response.headers
         response.close()
 
 
-def test_send_file_object_has_no_automatic_etag(app: Microflask) -> None:
-    with app.test_request_context():
+def test_send_file_object_has_no_automatic_etag(static_app: Microflask) -> None:
+    with static_app.test_request_context():
         response = send_file(io.BytesIO(b"x"), mimetype="text/plain")
         assert "ETag" not in response.headers
         response.close()
 
 
-def test_send_file_last_modified(app: Microflask, files: Path) -> None:
+def test_send_file_last_modified(static_app: Microflask, files: Path) -> None:
     when = datetime(2020, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
-    with app.test_request_context():
+    with static_app.test_request_context():
         response = send_file(files / "static" / "hello.txt", last_modified=when)
         assert response.last_modified == when
         response.close()
@@ -470,9 +474,9 @@ def test_send_file_last_modified(app: Microflask, files: Path) -> None:
         response.close()
 
 
-def test_send_file_max_age_argument(app: Microflask, files: Path) -> None:
-    app.config["SEND_FILE_MAX_AGE_DEFAULT"] = 100
-    with app.test_request_context():
+def test_send_file_max_age_argument(static_app: Microflask, files: Path) -> None:
+    static_app.config["SEND_FILE_MAX_AGE_DEFAULT"] = 100
+    with static_app.test_request_context():
         response = send_file(files / "static" / "hello.txt", max_age=5)
         assert response.cache_control.max_age == 5
         response.close()
@@ -481,39 +485,41 @@ def test_send_file_max_age_argument(app: Microflask, files: Path) -> None:
         response.close()
 
 
-def test_send_file_conditional_304(app: Microflask, files: Path) -> None:
+def test_send_file_conditional_304(static_app: Microflask, files: Path) -> None:
     path = files / "static" / "hello.txt"
-    with app.test_request_context():
+    with static_app.test_request_context():
         response = send_file(path)
         etag = response.headers["ETag"]
         response.close()
-    with app.test_request_context(headers={"If-None-Match": etag}):
+    with static_app.test_request_context(headers={"If-None-Match": etag}):
         response = send_file(path)
         assert response.status_code == 304
         response.close()
 
 
-def test_send_file_conditional_off_ignores_request_headers(app: Microflask, files: Path) -> None:
+def test_send_file_conditional_off_ignores_request_headers(
+    static_app: Microflask, files: Path
+) -> None:
     path = files / "static" / "data.bin"
-    with app.test_request_context(headers={"Range": "bytes=0-9"}):
+    with static_app.test_request_context(headers={"Range": "bytes=0-9"}):
         response = send_file(path, conditional=False)
         assert response.status_code == 200
         assert _body(response) == CONTENT
 
 
-def test_send_file_range_on_bytes_io(app: Microflask) -> None:
-    with app.test_request_context(headers={"Range": "bytes=5-9"}):
+def test_send_file_range_on_bytes_io(static_app: Microflask) -> None:
+    with static_app.test_request_context(headers={"Range": "bytes=5-9"}):
         response = send_file(io.BytesIO(CONTENT), mimetype="application/octet-stream")
         assert response.status_code == 206
         assert _body(response) == CONTENT[5:10]
 
 
-def test_send_file_in_a_view_with_range(app: Microflask, files: Path) -> None:
-    @app.route("/download")
+def test_send_file_in_a_view_with_range(static_app: Microflask, files: Path) -> None:
+    @static_app.route("/download")
     def download() -> Response:
         return send_file(files / "static" / "data.bin", as_attachment=True)
 
-    response = app.test_client().get("/download", headers={"Range": "bytes=256-511"})
+    response = static_app.test_client().get("/download", headers={"Range": "bytes=256-511"})
     assert response.status_code == 206
     assert response.data == CONTENT[256:512]
     assert response.headers["Content-Disposition"] == "attachment; filename=data.bin"
@@ -534,36 +540,36 @@ def test_send_file_uses_the_app_response_class(files: Path) -> None:
         response.close()
 
 
-def test_use_x_sendfile(app: Microflask, files: Path) -> None:
-    app.config["USE_X_SENDFILE"] = True
+def test_use_x_sendfile(static_app: Microflask, files: Path) -> None:
+    static_app.config["USE_X_SENDFILE"] = True
     path = files / "static" / "hello.txt"
-    response = app.test_client().get("/static/hello.txt")
+    response = static_app.test_client().get("/static/hello.txt")
     assert response.headers["X-Sendfile"] == str(path)
     assert response.data == b""
     assert response.mimetype == "text/plain"
 
 
-def test_use_x_sendfile_not_used_for_file_objects(app: Microflask) -> None:
-    app.config["USE_X_SENDFILE"] = True
-    with app.test_request_context():
+def test_use_x_sendfile_not_used_for_file_objects(static_app: Microflask) -> None:
+    static_app.config["USE_X_SENDFILE"] = True
+    with static_app.test_request_context():
         response = send_file(io.BytesIO(b"data"), mimetype="text/plain")
         assert "X-Sendfile" not in response.headers
         assert _body(response) == b"data"
 
 
-def test_use_x_sendfile_dropped_on_304(app: Microflask) -> None:
-    app.config["USE_X_SENDFILE"] = True
-    client = app.test_client()
+def test_use_x_sendfile_dropped_on_304(static_app: Microflask) -> None:
+    static_app.config["USE_X_SENDFILE"] = True
+    client = static_app.test_client()
     etag = client.get("/static/hello.txt").headers["ETag"]
     response = client.get("/static/hello.txt", headers={"If-None-Match": etag})
     assert response.status_code == 304
     assert "X-Sendfile" not in response.headers
 
 
-def test_send_file_last_modified_from_file(app: Microflask, files: Path) -> None:
+def test_send_file_last_modified_from_file(static_app: Microflask, files: Path) -> None:
     path = files / "static" / "hello.txt"
     os.utime(path, (1_600_000_000, 1_600_000_000))
-    with app.test_request_context():
+    with static_app.test_request_context():
         response = send_file(path)
         assert response.headers["Last-Modified"] == http_date(1_600_000_000)
         assert parse_date(response.headers["Last-Modified"]) == response.last_modified
@@ -573,8 +579,8 @@ def test_send_file_last_modified_from_file(app: Microflask, files: Path) -> None
 # --- send_from_directory ---------------------------------------------------------
 
 
-def test_send_from_directory_serves_a_file(app: Microflask, files: Path) -> None:
-    with app.test_request_context():
+def test_send_from_directory_serves_a_file(static_app: Microflask, files: Path) -> None:
+    with static_app.test_request_context():
         response = send_from_directory(files / "static", "css/site.css")
         assert response.mimetype == "text/css"
         assert _body(response) == b"body { color: red }\n"
@@ -586,16 +592,16 @@ def test_send_from_directory_relative_to_root_path(files: Path) -> None:
         assert _body(send_from_directory("static", "hello.txt")) == b"hello static\n"
 
 
-def test_send_from_directory_passes_options(app: Microflask, files: Path) -> None:
-    with app.test_request_context():
+def test_send_from_directory_passes_options(static_app: Microflask, files: Path) -> None:
+    with static_app.test_request_context():
         response = send_from_directory(files / "static", "hello.txt", as_attachment=True, max_age=9)
         assert response.headers["Content-Disposition"] == ("attachment; filename=hello.txt")
         assert response.cache_control.max_age == 9
         response.close()
 
 
-def test_send_from_directory_missing_file_is_404(app: Microflask, files: Path) -> None:
-    with app.test_request_context(), pytest.raises(NotFound):
+def test_send_from_directory_missing_file_is_404(static_app: Microflask, files: Path) -> None:
+    with static_app.test_request_context(), pytest.raises(NotFound):
         send_from_directory(files / "static", "missing.txt")
 
 
@@ -622,15 +628,17 @@ def _attack(raw: str, files: Path) -> str:
 
 
 @pytest.mark.parametrize("raw", TRAVERSAL)
-def test_static_route_refuses_traversal(app: Microflask, files: Path, raw: str) -> None:
+def test_static_route_refuses_traversal(static_app: Microflask, files: Path, raw: str) -> None:
     # Werkzeug may first redirect "//" to "/"; the final answer must be a 404.
     url = "/static/" + _attack(raw, files)
-    response = app.test_client().get(url, follow_redirects=True)
+    response = static_app.test_client().get(url, follow_redirects=True)
     assert response.status_code == 404
     assert SECRET not in response.data
 
 
 @pytest.mark.parametrize("raw", TRAVERSAL)
-def test_send_from_directory_refuses_traversal(app: Microflask, files: Path, raw: str) -> None:
-    with app.test_request_context(), pytest.raises(NotFound):
+def test_send_from_directory_refuses_traversal(
+    static_app: Microflask, files: Path, raw: str
+) -> None:
+    with static_app.test_request_context(), pytest.raises(NotFound):
         send_from_directory(files / "static", unquote(_attack(raw, files)))

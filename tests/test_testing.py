@@ -19,8 +19,10 @@ from microflask import (
 from microflask.testing import EnvironBuilder, MicroflaskClient
 
 
-@pytest.fixture
-def app(app: Microflask) -> Microflask:
+@pytest.fixture(autouse=True)
+def testing_views(app: Microflask) -> None:
+    """Add views the test client tests call to the shared app."""
+
     @app.route("/")
     def index() -> str:
         return f"index {request.args.get('x', '')}".strip()
@@ -34,8 +36,6 @@ def app(app: Microflask) -> Microflask:
     @app.post("/echo")
     def echo() -> t.Any:
         return {"json": request.get_json(), "type": request.mimetype}
-
-    return app
 
 
 def test_client_is_a_werkzeug_client(client: MicroflaskClient) -> None:
@@ -128,8 +128,13 @@ def test_response_class_is_replaceable(app: Microflask, client: MicroflaskClient
         default_mimetype = "text/plain"
 
     app.response_class = TextResponse
-    seen = []
-    app.after_request(lambda response: seen.append(type(response)) or response)
+    seen: list[type[Response]] = []
+
+    @app.after_request
+    def record(response: Response) -> Response:
+        seen.append(type(response))
+        return response
+
     rv = client.get("/")
     assert seen == [TextResponse]
     assert rv.mimetype == "text/plain"

@@ -11,8 +11,10 @@ from microflask import Blueprint, Microflask, g, url_for
 from microflask.testing import MicroflaskClient
 
 
-@pytest.fixture
-def app(app: Microflask) -> Microflask:
+@pytest.fixture(autouse=True)
+def url_for_views(app: Microflask) -> None:
+    """Add the views that URLs are built for to the shared app."""
+
     @app.route("/")
     def index() -> str:
         return "index"
@@ -20,8 +22,6 @@ def app(app: Microflask) -> Microflask:
     @app.route("/user/<name>")
     def user(name: str) -> str:
         return name
-
-    return app
 
 
 @pytest.mark.parametrize(

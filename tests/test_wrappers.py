@@ -13,8 +13,10 @@ from microflask import Blueprint, Microflask, Request, Response, request
 from microflask.testing import MicroflaskClient
 
 
-@pytest.fixture
-def app(app: Microflask) -> Microflask:
+@pytest.fixture(autouse=True)
+def wrapper_views(app: Microflask) -> None:
+    """Add views echoing the request body to the shared app."""
+
     @app.post("/json")
     def echo_json() -> t.Any:
         return {"got": request.get_json()}
@@ -26,8 +28,6 @@ def app(app: Microflask) -> Microflask:
     @app.post("/form")
     def form() -> str:
         return ",".join(f"{k}={len(v)}" for k, v in sorted(request.form.items()))
-
-    return app
 
 
 def test_get_json_parses_a_json_body(client: MicroflaskClient) -> None:

@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
+import typing as t
+
 import pytest
 from api import MAX_PER_PAGE, create_app
 
 from microflask import Microflask
 from microflask.testing import MicroflaskClient
 
+if t.TYPE_CHECKING:
+    from werkzeug.test import TestResponse
+
 
 @pytest.fixture
 def app() -> Microflask:
     return create_app({"TESTING": True})
+
+
+def _json(response: TestResponse) -> t.Any:
+    """Return the response's JSON body, failing the test if it has none."""
+    body = response.json
+    assert body is not None, response.data
+    return body
 
 
 def _add(client: MicroflaskClient, count: int) -> None:
@@ -35,10 +47,10 @@ def test_list_starts_empty(client: MicroflaskClient) -> None:
 
 def test_list_pages_through_the_tasks(client: MicroflaskClient) -> None:
     _add(client, 5)
-    body = client.get("/tasks?page=2&per_page=2").json
+    body = _json(client.get("/tasks?page=2&per_page=2"))
     assert [task["title"] for task in body["items"]] == ["task 3", "task 4"]
     assert (body["page"], body["per_page"], body["total"], body["pages"]) == (2, 2, 5, 3)
-    assert client.get("/tasks?page=4&per_page=2").json["items"] == []
+    assert _json(client.get("/tasks?page=4&per_page=2"))["items"] == []
 
 
 @pytest.mark.parametrize(
@@ -53,7 +65,7 @@ def test_list_pages_through_the_tasks(client: MicroflaskClient) -> None:
 def test_bad_page_arguments_are_400(client: MicroflaskClient, query: str, field: str) -> None:
     response = client.get(f"/tasks?{query}")
     assert response.status_code == 400
-    assert list(response.json["fields"]) == [field]
+    assert list(_json(response)["fields"]) == [field]
 
 
 @pytest.mark.parametrize(
@@ -83,7 +95,7 @@ def test_create_lists_every_bad_field(
         "message": "Some fields are invalid; see 'fields'.",
         "fields": fields,
     }
-    assert client.get("/tasks").json["total"] == 0
+    assert _json(client.get("/tasks"))["total"] == 0
 
 
 @pytest.mark.parametrize(
@@ -94,7 +106,7 @@ def test_body_that_is_not_a_json_object_is_400(
 ) -> None:
     response = client.post("/tasks", **kwargs)
     assert response.status_code == 400
-    assert response.json["message"].startswith("Send a JSON object")
+    assert _json(response)["message"].startswith("Send a JSON object")
 
 
 def test_patch_changes_only_the_given_fields(client: MicroflaskClient) -> None:
@@ -126,12 +138,12 @@ def test_unknown_url_is_404_json(client: MicroflaskClient) -> None:
     response = client.get("/nothing")
     assert response.status_code == 404
     assert response.mimetype == "application/json"
-    assert response.json["error"] == "Not Found"
+    assert _json(response)["error"] == "Not Found"
 
 
 def test_wrong_method_is_405_json_with_allow(client: MicroflaskClient) -> None:
     response = client.put("/tasks/1")
     assert response.status_code == 405
     assert response.mimetype == "application/json"
-    assert response.json["error"] == "Method Not Allowed"
+    assert _json(response)["error"] == "Method Not Allowed"
     assert set(response.headers["Allow"].split(", ")) >= {"GET", "PATCH", "DELETE"}

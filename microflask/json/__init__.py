@@ -35,7 +35,7 @@ def dumps(obj: t.Any, **kwargs: t.Any) -> str:
 
 
 def dump(obj: t.Any, fp: t.IO[str], **kwargs: t.Any) -> None:
-    """Serialize ``obj`` as JSON into the text file ``fp``, as :func:`dumps` does."""
+    """Serialize ``obj`` as JSON into the text file ``fp``, as ``dumps`` does."""
     ctx = _cv_app.get(None)
     if ctx is not None:
         ctx.app.json.dump(obj, fp, **kwargs)
@@ -45,7 +45,7 @@ def dump(obj: t.Any, fp: t.IO[str], **kwargs: t.Any) -> None:
 
 
 def loads(s: str | bytes, **kwargs: t.Any) -> t.Any:
-    """Deserialize JSON from text or UTF-8 bytes with ``current_app.json`` if active."""
+    """Deserialize JSON text or UTF-8 bytes, with ``current_app.json`` if any."""
     ctx = _cv_app.get(None)
     if ctx is not None:
         return ctx.app.json.loads(s, **kwargs)

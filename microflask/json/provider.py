@@ -1,4 +1,4 @@
-"""JSON providers: the object behind ``app.json`` that reads and writes JSON.
+"""JSON providers: the object behind ``app.json`` that reads and writes it.
 
 :class:`JSONProvider` is the interface an app talks to; subclass it to plug in another
 JSON library. :class:`DefaultJSONProvider` uses the standard :mod:`json` module,

@@ -265,7 +265,7 @@ class TaggedJSONSerializer:
         return value
 
     def untag(self, value: dict[str, t.Any]) -> t.Any:
-        """Return the Python value of a tagged dict; other dicts are returned as is."""
+        """Return the Python value of a tagged dict; other dicts come back as is."""
         if len(value) == 1:
             ((key, data),) = value.items()
             tag = self.tags.get(key)

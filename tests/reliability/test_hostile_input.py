@@ -253,7 +253,9 @@ class _LongAgoSigner(TimestampSigner):
         return 1_000_000_000  # 2001: older than any session lifetime
 
 
-def _serializer(key: str, signer: type[TimestampSigner] = TimestampSigner) -> t.Any:
+def _serializer(
+    key: str, signer: type[TimestampSigner] = TimestampSigner
+) -> URLSafeTimedSerializer:
     from microflask.sessions import SecureCookieSessionInterface
 
     interface = SecureCookieSessionInterface()
