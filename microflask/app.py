@@ -1,4 +1,4 @@
-"""The application: the registry of views, hooks and config, and the request cycle it runs.
+"""The application: views, hooks and config, and the request cycle.
 
 ``Microflask`` records routes, hooks and error handlers (through ``Scaffold``), and handles
 each WSGI request: ``wsgi_app`` pushes a request context, runs the hooks and the view, turns
@@ -268,7 +268,7 @@ class Microflask(Scaffold):
         return self.aborter_class()
 
     def auto_find_instance_path(self) -> str:
-        """Return ``<package>/instance``, or ``<prefix>/var/<name>-instance`` if installed."""
+        """Return the instance folder: beside the package, or under ``var/``."""
         prefix, package_path = _find_package(self.import_name)
         if prefix is None:
             return os.path.join(package_path, "instance")
@@ -280,8 +280,8 @@ class Microflask(Scaffold):
         """Open a file relative to :attr:`instance_path` (writing allowed)."""
         path = os.path.join(self.instance_path, resource)
         if "b" in mode:
-            return open(path, mode)  # noqa: SIM115
-        return open(path, mode, encoding=encoding)  # noqa: SIM115
+            return open(path, mode)
+        return open(path, mode, encoding=encoding)
 
     # -- registration ------------------------------------------------------------------
 
@@ -352,7 +352,7 @@ class Microflask(Scaffold):
 
     @setupmethod
     def register_blueprint(self, blueprint: Blueprint, **options: t.Any) -> None:
-        """Register *blueprint*; options override its url_prefix, subdomain, name..."""
+        """Register *blueprint*; options override its url_prefix, name, ..."""
         blueprint.register(self, options)
 
     def iter_blueprints(self) -> t.ValuesView[Blueprint]:
@@ -381,7 +381,7 @@ class Microflask(Scaffold):
         return rv
 
     def ensure_sync(self, func: t.Callable[..., t.Any]) -> t.Callable[..., t.Any]:
-        """Return *func*, wrapped by :meth:`async_to_sync` if it is a coroutine function."""
+        """Return *func*, run by :meth:`async_to_sync` if it is a coroutine."""
         if inspect.iscoroutinefunction(func):
             return self.async_to_sync(func)
         return func
@@ -422,7 +422,7 @@ class Microflask(Scaffold):
         return RequestContext(self, environ)
 
     def test_request_context(self, *args: t.Any, **kwargs: t.Any) -> RequestContext:
-        """Return a request context for a request built from EnvironBuilder's arguments."""
+        """Return a request context built from EnvironBuilder's arguments."""
         from .testing import EnvironBuilder
 
         builder = EnvironBuilder(self, *args, **kwargs)
@@ -535,7 +535,7 @@ class Microflask(Scaffold):
         return None
 
     def dispatch_request(self) -> ft.ResponseReturnValue:
-        """Call the matched view, or answer OPTIONS; raise the routing error if any."""
+        """Call the matched view or answer OPTIONS; raise any routing error."""
         req = _cv_request.get(_NO_REQUEST_CTX).request
         if req.routing_exception is not None:
             self.raise_routing_exception(req)
@@ -655,7 +655,7 @@ class Microflask(Scaffold):
     def _find_error_handler(
         self, e: Exception, blueprints: list[str]
     ) -> ft.ErrorHandlerCallable | None:
-        """Return the handler for *e*: by code, then by class MRO, innermost bp first."""
+        """Return the handler for *e*: by code, then class, innermost first."""
         spec = self.error_handler_spec
         if not spec:
             return None
@@ -711,7 +711,7 @@ class Microflask(Scaffold):
         return self.ensure_sync(handler)(e)  # type: ignore[no-any-return]
 
     def handle_user_exception(self, e: Exception) -> HTTPException | ft.ResponseReturnValue:
-        """Handle an error raised by a hook or view; re-raise it if nothing handles it."""
+        """Handle an error from a hook or view; re-raise it if none handles it."""
         if isinstance(e, BadRequestKeyError) and (
             self.debug or self.config["TRAP_BAD_REQUEST_ERRORS"]
         ):
@@ -873,7 +873,7 @@ class Microflask(Scaffold):
         return rv
 
     def inject_url_defaults(self, endpoint: str, values: dict[str, t.Any]) -> None:
-        """Let the ``url_defaults`` functions of the app and blueprints fill *values*."""
+        """Let the app's and blueprints' ``url_defaults`` fill *values*."""
         for func in self._hook_chains[endpoint].url_defaults:
             func(endpoint, values)
 
@@ -959,7 +959,7 @@ def _qualname(f: t.Callable[..., t.Any]) -> str:
 
 
 def _drop_tracebacks(error: BaseException) -> None:
-    """Free a spent HTTP error's traceback, and those of the routing errors behind it.
+    """Free a spent HTTP error's traceback and its routing errors'.
 
     They hold the request's frames, which hold the errors: cycles only the garbage
     collector would free. Errors the app raised itself are left as they are.
@@ -972,7 +972,7 @@ def _drop_tracebacks(error: BaseException) -> None:
 
 
 def _run_all(funcs: t.Iterable[t.Callable[[t.Any], t.Any]], exc: BaseException | None) -> None:
-    """Call each of *funcs* with *exc*; raise the first error once all have run."""
+    """Call each of *funcs* with *exc*; raise the first error at the end."""
     error: BaseException | None = None
     for func in funcs:
         try:

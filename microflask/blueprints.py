@@ -1,4 +1,4 @@
-"""Blueprints: groups of routes and hooks recorded now and applied to an app later."""
+"""Blueprints: routes and hooks recorded now, applied to an app later."""
 
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ class BlueprintSetupState:
         view_func: ft.RouteCallable | None = None,
         **options: t.Any,
     ) -> None:
-        """Register a rule on the app with the blueprint's prefix, subdomain and name."""
+        """Register a rule on the app with the blueprint's prefix and name."""
         if self.url_prefix is not None:
             if rule:
                 rule = "/".join((self.url_prefix.rstrip("/"), rule.lstrip("/")))
@@ -73,7 +73,7 @@ class BlueprintSetupState:
 
 
 class Blueprint(Scaffold):
-    """A set of routes, hooks, templates and static files to register on an app."""
+    """A set of routes, hooks, templates and static files for an app."""
 
     _got_registered_once = False
 

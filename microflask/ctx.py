@@ -1,4 +1,4 @@
-"""The application and request contexts, and the helpers that work with them.
+"""The application and request contexts, and helpers that use them.
 
 A context is pushed onto a ``ContextVar`` for as long as the app or a request is being
 handled; the framework's methods read it from there, and user code reaches it through the
@@ -77,7 +77,7 @@ class _AppCtxGlobals:
 
 
 class AppContext:
-    """The state kept while an application is active: ``current_app`` and ``g``."""
+    """The state of an active application: ``current_app`` and ``g``."""
 
     def __init__(self, app: Microflask) -> None:
         self.app = app
@@ -148,7 +148,7 @@ class AppContext:
 
 
 class RequestContext:
-    """The state kept while a request is handled: the request, session and flashes.
+    """The state of a request being handled: request, session, flashes.
 
     The session is opened on first access, so a request that never touches it never pays for
     parsing and verifying the cookie.

@@ -53,7 +53,7 @@ def blueprint_ancestry(name: str | None) -> list[str]:
 def blueprints_for_path(
     scopes: t.Mapping[str, tuple[str | None, str | None]], subdomain: str, path: str
 ) -> list[str]:
-    """Return the innermost blueprint whose URL scope holds *path*, with its parents.
+    """Return the innermost blueprint holding *path*, then its parents.
 
     *scopes* maps each registered blueprint's dotted name to its ``(subdomain,
     url_prefix)``. A prefix holds a path at a segment boundary: ``/api`` holds ``/api``

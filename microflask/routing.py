@@ -1,4 +1,4 @@
-"""The URL map and its binding to a request: Werkzeug's, with two shortcuts.
+"""The URL map and its binding to a request, with two shortcuts.
 
 ``Map`` matches paths made of static parts only without Werkzeug's general search, and
 ``bind_request`` makes the adapter for a request without re-reading the environ.

@@ -168,8 +168,8 @@ class Scaffold:
             raise ValueError(f"Resources can only be opened for reading, not {mode!r}.")
         path = os.path.join(self.root_path, resource)
         if mode == "rb":
-            return open(path, mode)  # noqa: SIM115
-        return open(path, mode, encoding=encoding or "utf-8")  # noqa: SIM115
+            return open(path, mode)
+        return open(path, mode, encoding=encoding or "utf-8")
 
     # -- routes ------------------------------------------------------------------------
 
@@ -268,7 +268,7 @@ class Scaffold:
 
     @setupmethod
     def url_value_preprocessor(self, f: ft.T_url_value_preprocessor) -> ft.T_url_value_preprocessor:
-        """Run *f(endpoint, values)* after matching, before the before-request hooks."""
+        """Run *f(endpoint, values)* after matching, before the hooks."""
         self.url_value_preprocessors[None].append(f)
         return f
 
@@ -284,7 +284,7 @@ class Scaffold:
     def errorhandler(
         self, code_or_exception: type[Exception] | int
     ) -> t.Callable[[ft.T_error_handler], ft.T_error_handler]:
-        """Register the decorated function for an HTTP status code or exception class."""
+        """Register the decorated function for a status code or exception."""
 
         def decorator(f: ft.T_error_handler) -> ft.T_error_handler:
             self.register_error_handler(code_or_exception, f)
@@ -326,7 +326,10 @@ class Scaffold:
     def template_filter(self, name: str | None = None) -> t.Callable[[F], F]: ...
     @setupmethod
     def template_filter(self, name: t.Any = None) -> t.Any:
-        """Register the decorated function as a Jinja filter; with or without parentheses."""
+        """Register the decorated function as a Jinja filter.
+
+        Works with or without parentheses.
+        """
         return _template_decorator(self.add_template_filter, name)
 
     @t.overload
@@ -335,7 +338,10 @@ class Scaffold:
     def template_test(self, name: str | None = None) -> t.Callable[[F], F]: ...
     @setupmethod
     def template_test(self, name: t.Any = None) -> t.Any:
-        """Register the decorated function as a Jinja test; with or without parentheses."""
+        """Register the decorated function as a Jinja test.
+
+        Works with or without parentheses.
+        """
         return _template_decorator(self.add_template_test, name)
 
     @t.overload
@@ -344,7 +350,10 @@ class Scaffold:
     def template_global(self, name: str | None = None) -> t.Callable[[F], F]: ...
     @setupmethod
     def template_global(self, name: t.Any = None) -> t.Any:
-        """Register the decorated function as a Jinja global; with or without parentheses."""
+        """Register the decorated function as a Jinja global.
+
+        Works with or without parentheses.
+        """
         return _template_decorator(self.add_template_global, name)
 
 
@@ -397,7 +406,7 @@ def _get_exc_class_and_code(
 
 
 def _find_package(import_name: str) -> tuple[str | None, str]:
-    """Return the install prefix (None if not installed) and the package folder."""
+    """Return the install prefix (None if not installed) and package folder."""
     root_mod_name = import_name.partition(".")[0]
     package_path = _find_package_path(root_mod_name)
     py_prefix = os.path.abspath(sys.prefix)
@@ -415,7 +424,7 @@ def _find_package(import_name: str) -> tuple[str | None, str]:
 
 
 def _find_package_path(import_name: str) -> str:
-    """Return the folder that holds the top-level package or module *import_name*."""
+    """Return the folder holding the top-level module *import_name*."""
     try:
         spec = importlib.util.find_spec(import_name)
     except (ImportError, ValueError):

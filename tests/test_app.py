@@ -380,5 +380,5 @@ def test_dispatch_replaced_on_the_instance_is_called_without_arguments(
     def dispatch_request() -> str:
         return "replaced"
 
-    app.dispatch_request = dispatch_request  # type: ignore[method-assign,assignment]
+    app.dispatch_request = dispatch_request  # type: ignore[method-assign]
     assert client.get("/").data == b"replaced"

@@ -350,3 +350,69 @@ def test_blueprint_hooks_added_to_the_app_registry_run_for_its_views(app: Microf
     app.before_request_funcs["bp"].append(lambda: "bp stopped")
     assert client.get("/bp/").data == b"bp stopped"
     assert client.get("/").data == b"index"
+
+
+LIST_CHANGES: dict[str, t.Callable[[list[int]], object]] = {
+    "append": lambda hooks: hooks.append(3),
+    "extend": lambda hooks: hooks.extend([3]),
+    "insert": lambda hooks: hooks.insert(0, 3),
+    "remove": lambda hooks: hooks.remove(1),
+    "pop": lambda hooks: hooks.pop(),
+    "clear": lambda hooks: hooks.clear(),
+    "sort": lambda hooks: hooks.sort(reverse=True),
+    "reverse": lambda hooks: hooks.reverse(),
+    "setitem": lambda hooks: hooks.__setitem__(0, 3),
+    "setslice": lambda hooks: hooks.__setitem__(slice(0, 1), [3, 4]),
+    "delitem": lambda hooks: hooks.__delitem__(0),
+    "iadd": lambda hooks: hooks.__iadd__([3]),
+    "imul": lambda hooks: hooks.__imul__(2),
+}
+
+
+@pytest.mark.parametrize("change", LIST_CHANGES.values(), ids=LIST_CHANGES.keys())
+def test_every_change_to_a_hook_list_is_reported(change: t.Callable[[list[int]], object]) -> None:
+    from microflask.hooks import HookList
+
+    reports: list[None] = []
+    hooks = HookList(lambda: reports.append(None), [1, 2])
+    change(hooks)
+    assert reports == [None]
+
+
+REGISTRY_CHANGES: dict[str, t.Callable[[dict[str | None, t.Any]], object]] = {
+    "setitem": lambda registry: registry.__setitem__("bp", [1]),
+    "delitem": lambda registry: registry.__delitem__(None),
+    "setdefault-new": lambda registry: registry.setdefault("bp", [1]),
+    "update": lambda registry: registry.update({"bp": [1]}),
+    "pop": lambda registry: registry.pop(None),
+    "popitem": lambda registry: registry.popitem(),
+    "clear": lambda registry: registry.clear(),
+    "ior": lambda registry: registry.__ior__({"bp": [1]}),
+    "list-in-it": lambda registry: registry[None].append(2),
+}
+
+
+@pytest.mark.parametrize("change", REGISTRY_CHANGES.values(), ids=REGISTRY_CHANGES.keys())
+def test_every_change_to_a_hook_registry_is_reported(
+    change: t.Callable[[dict[str | None, t.Any]], object],
+) -> None:
+    from microflask.hooks import HookRegistry
+
+    reports: list[None] = []
+    registry: HookRegistry[int] = HookRegistry(lambda: reports.append(None))
+    registry[None].append(1)
+    reports.clear()
+    change(registry)
+    assert reports
+    assert all(type(hooks).__name__ == "HookList" for hooks in registry.values())
+
+
+def test_reading_a_hook_registry_reports_nothing() -> None:
+    from microflask.hooks import HookRegistry
+
+    reports: list[None] = []
+    registry: HookRegistry[int] = HookRegistry(lambda: reports.append(None))
+    assert registry["bp"] == []
+    assert registry.setdefault("bp") == []
+    assert registry.get("other") is None
+    assert reports == []
