@@ -169,22 +169,18 @@ def send_file(
     max_age: None | int | t.Callable[[str | None], int | None] = None,
 ) -> Response:
     """Send a file or file-like object; see ``werkzeug.utils.send_file``."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    if max_age is None:
-        max_age = app.get_send_file_max_age
     return werkzeug.utils.send_file(  # type: ignore[return-value]
         path_or_file,
         request.environ,
-        mimetype=mimetype,
-        as_attachment=as_attachment,
-        download_name=download_name,
-        conditional=conditional,
-        etag=etag,
-        last_modified=last_modified,
-        max_age=max_age,
-        use_x_sendfile=app.config["USE_X_SENDFILE"],
-        response_class=app.response_class,
-        _root_path=app.root_path,
+        **_send_file_kwargs(
+            mimetype=mimetype,
+            as_attachment=as_attachment,
+            download_name=download_name,
+            conditional=conditional,
+            etag=etag,
+            last_modified=last_modified,
+            max_age=max_age,
+        ),
     )
 
 
@@ -195,11 +191,12 @@ def send_from_directory(
 ) -> Response:
     """Send *path* from inside *directory*; anything that escapes it is a 404."""
     return werkzeug.utils.send_from_directory(  # type: ignore[return-value]
-        directory, path, request.environ, **_send_file_kwargs(kwargs)
+        directory, path, request.environ, **_send_file_kwargs(**kwargs)
     )
 
 
-def _send_file_kwargs(kwargs: dict[str, t.Any]) -> dict[str, t.Any]:
+def _send_file_kwargs(**kwargs: t.Any) -> dict[str, t.Any]:
+    """Add the current app's settings to Werkzeug's ``send_file`` arguments."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     if kwargs.get("max_age") is None:
         kwargs["max_age"] = app.get_send_file_max_age
@@ -234,10 +231,6 @@ def stream_with_context(
             "'stream_with_context' can only be used when a request context is active,"
             " such as in a view function."
         )
-    return _stream_in_context(ctx, gen)
-
-
-def _stream_in_context(ctx: t.Any, gen: t.Iterator[t.AnyStr]) -> t.Iterator[t.AnyStr]:
     app_ctx = _cv_app.get()
 
     def generator() -> t.Iterator[t.AnyStr]:
@@ -275,16 +268,12 @@ def is_safe_redirect_url(target: str) -> bool:
         return False
     if not parts.scheme and not target.startswith("//"):
         return True
-    if parts.scheme not in ("", "http", "https") or not parts.netloc:
+    if parts.scheme not in ("", "http", "https") or not parts.netloc or "@" in parts.netloc:
         return False
-    return _is_own_host(parts.netloc.lower())
-
-
-def _is_own_host(netloc: str) -> bool:
-    if "@" in netloc:
-        return False
+    netloc = parts.netloc.lower()
     if netloc == request.host.lower():
         return True
+    # An empty list trusts every host to Werkzeug; here it trusts none but our own.
     trusted = current_app.config["TRUSTED_HOSTS"]
     return bool(trusted) and host_is_trusted(netloc, trusted)
 
