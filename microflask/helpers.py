@@ -241,9 +241,8 @@ def stream_with_context(
             try:
                 yield from gen
             finally:
-                close = getattr(gen, "close", None)
-                if close is not None:
-                    close()
+                if hasattr(gen, "close"):
+                    gen.close()
 
     wrapped = generator()
     next(wrapped)
