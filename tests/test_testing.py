@@ -203,6 +203,23 @@ def test_client_accepts_an_environ_builder(app: Microflask, client: MicroflaskCl
         builder.close()
 
 
+def test_client_accepts_an_environ_dict(app: Microflask, client: MicroflaskClient) -> None:
+    builder = EnvironBuilder(app, "/", query_string={"x": "environ"})
+    try:
+        environ = builder.get_environ()
+    finally:
+        builder.close()
+    response = client.open(environ)
+    assert response.data == b"index environ"
+    assert response.request.environ["REMOTE_ADDR"] == "127.0.0.1"
+
+
+def test_session_transaction_needs_cookies(app: Microflask) -> None:
+    client = app.test_client(use_cookies=False)
+    with pytest.raises(TypeError, match="use_cookies=True"), client.session_transaction():
+        pass
+
+
 def test_client_keeps_cookies_between_requests(app: Microflask, client: MicroflaskClient) -> None:
     @app.route("/set")
     def set_cookie() -> Response:
