@@ -16,6 +16,7 @@ from microflask import (
     request,
     url_for,
 )
+from microflask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionMixin
 from microflask.testing import EnvironBuilder, MicroflaskClient
 
 
@@ -237,3 +238,21 @@ def test_session_transaction_without_a_session_raises(client: MicroflaskClient) 
     with pytest.raises(RuntimeError, match="Session backend did not open a session"):
         with client.session_transaction():
             pass
+
+
+def test_session_transaction_saves_no_null_session(
+    app: Microflask, client: MicroflaskClient
+) -> None:
+    saved: list[SessionMixin] = []
+
+    class NullSessions(SecureCookieSessionInterface):
+        def open_session(self, app: Microflask, request: Request) -> SecureCookieSession | None:
+            return self.make_null_session(app)
+
+        def save_session(self, app: Microflask, session: SessionMixin, response: Response) -> None:
+            saved.append(session)
+
+    app.session_interface = NullSessions()
+    with client.session_transaction() as sess:
+        assert app.session_interface.is_null_session(sess)
+    assert saved == []
