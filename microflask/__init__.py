@@ -20,16 +20,15 @@ from .helpers import (
     abort,
     flash,
     get_flashed_messages,
-    is_safe_redirect_url,
     make_response,
     redirect,
-    redirect_back,
     send_file,
     send_from_directory,
     stream_with_context,
     url_for,
 )
 from .json import jsonify
+from .redirects import is_safe_redirect_url, redirect_back
 from .signals import (
     appcontext_popped,
     appcontext_pushed,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import os
@@ -82,16 +83,10 @@ class Config(dict):  # type: ignore[type-arg]
             if not key.startswith(prefix):
                 continue
             value: t.Any = os.environ[key]
-            try:
+            with contextlib.suppress(Exception):
                 value = loads(value)
-            except Exception:
-                pass
-            key = key.removeprefix(prefix)
-            if "__" not in key:
-                self[key] = value
-                continue
             current: dict[str, t.Any] = self
-            *parts, tail = key.split("__")
+            *parts, tail = key.removeprefix(prefix).split("__")
             for part in parts:
                 current = current.setdefault(part, {})
             current[tail] = value
@@ -148,11 +143,7 @@ class Config(dict):  # type: ignore[type-arg]
 
     def from_mapping(self, mapping: t.Mapping[str, t.Any] | None = None, **kwargs: t.Any) -> bool:
         """Update from a mapping and keyword arguments, UPPERCASE keys only."""
-        mappings: dict[str, t.Any] = {}
-        if mapping is not None:
-            mappings.update(mapping)
-        mappings.update(kwargs)
-        for key, value in mappings.items():
+        for key, value in dict(mapping or {}, **kwargs).items():
             if key.isupper():
                 self[key] = value
         return True

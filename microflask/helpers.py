@@ -7,12 +7,10 @@ import os
 import sys
 import typing as t
 from functools import update_wrapper
-from urllib.parse import urlsplit
 
 import werkzeug.utils
 from werkzeug.exceptions import Aborter
 from werkzeug.exceptions import abort as _wz_abort
-from werkzeug.sansio.utils import host_is_trusted
 
 from . import signals
 from .globals import _cv_app, _cv_request, current_app, request, request_ctx, session
@@ -29,10 +27,8 @@ __all__ = [
     "get_debug_flag",
     "get_flashed_messages",
     "get_root_path",
-    "is_safe_redirect_url",
     "make_response",
     "redirect",
-    "redirect_back",
     "send_file",
     "send_from_directory",
     "stream_with_context",
@@ -169,22 +165,18 @@ def send_file(
     max_age: None | int | t.Callable[[str | None], int | None] = None,
 ) -> Response:
     """Send a file or file-like object; see ``werkzeug.utils.send_file``."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    if max_age is None:
-        max_age = app.get_send_file_max_age
     return werkzeug.utils.send_file(  # type: ignore[return-value]
         path_or_file,
         request.environ,
-        mimetype=mimetype,
-        as_attachment=as_attachment,
-        download_name=download_name,
-        conditional=conditional,
-        etag=etag,
-        last_modified=last_modified,
-        max_age=max_age,
-        use_x_sendfile=app.config["USE_X_SENDFILE"],
-        response_class=app.response_class,
-        _root_path=app.root_path,
+        **_send_file_kwargs(
+            mimetype=mimetype,
+            as_attachment=as_attachment,
+            download_name=download_name,
+            conditional=conditional,
+            etag=etag,
+            last_modified=last_modified,
+            max_age=max_age,
+        ),
     )
 
 
@@ -195,11 +187,12 @@ def send_from_directory(
 ) -> Response:
     """Send *path* from inside *directory*; anything that escapes it is a 404."""
     return werkzeug.utils.send_from_directory(  # type: ignore[return-value]
-        directory, path, request.environ, **_send_file_kwargs(kwargs)
+        directory, path, request.environ, **_send_file_kwargs(**kwargs)
     )
 
 
-def _send_file_kwargs(kwargs: dict[str, t.Any]) -> dict[str, t.Any]:
+def _send_file_kwargs(**kwargs: t.Any) -> dict[str, t.Any]:
+    """Add the current app's settings to Werkzeug's ``send_file`` arguments."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     if kwargs.get("max_age") is None:
         kwargs["max_age"] = app.get_send_file_max_age
@@ -234,10 +227,6 @@ def stream_with_context(
             "'stream_with_context' can only be used when a request context is active,"
             " such as in a view function."
         )
-    return _stream_in_context(ctx, gen)
-
-
-def _stream_in_context(ctx: t.Any, gen: t.Iterator[t.AnyStr]) -> t.Iterator[t.AnyStr]:
     app_ctx = _cv_app.get()
 
     def generator() -> t.Iterator[t.AnyStr]:
@@ -248,56 +237,12 @@ def _stream_in_context(ctx: t.Any, gen: t.Iterator[t.AnyStr]) -> t.Iterator[t.An
             try:
                 yield from gen
             finally:
-                close = getattr(gen, "close", None)
-                if close is not None:
-                    close()
+                if hasattr(gen, "close"):
+                    gen.close()
 
     wrapped = generator()
     next(wrapped)
     return wrapped
-
-
-def is_safe_redirect_url(target: str) -> bool:
-    """Return whether redirecting to *target* keeps the user on this site.
-
-    Accepts relative URLs, and http(s) URLs to the request's own host or one in
-    ``TRUSTED_HOSTS``. Rejects other schemes, scheme-relative tricks such as
-    ``//evil`` and ``https:evil``, backslashes, whitespace and control characters,
-    which browsers each read in their own way. Needs a request context.
-    """
-    if not isinstance(target, str) or not target or target != target.strip():
-        return False
-    if "\\" in target or any(ord(char) < 32 or ord(char) == 127 for char in target):
-        return False
-    try:
-        parts = urlsplit(target)
-    except ValueError:
-        return False
-    if not parts.scheme and not target.startswith("//"):
-        return True
-    if parts.scheme not in ("", "http", "https") or not parts.netloc:
-        return False
-    return _is_own_host(parts.netloc.lower())
-
-
-def _is_own_host(netloc: str) -> bool:
-    if "@" in netloc:
-        return False
-    if netloc == request.host.lower():
-        return True
-    trusted = current_app.config["TRUSTED_HOSTS"]
-    return bool(trusted) and host_is_trusted(netloc, trusted)
-
-
-def redirect_back(default_endpoint: str, **values: t.Any) -> BaseResponse:
-    """Redirect to the ``next`` query argument if safe, else to an endpoint.
-
-    *values* build the default URL with :func:`url_for`.
-    """
-    target = request.args.get("next", "")
-    if not is_safe_redirect_url(target):
-        target = url_for(default_endpoint, **values)
-    return redirect(target)
 
 
 def __getattr__(name: str) -> t.Any:

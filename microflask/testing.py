@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import typing as t
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, closing, contextmanager
 from copy import copy
 from types import TracebackType
 from urllib.parse import urlsplit
@@ -48,10 +48,9 @@ class EnvironBuilder(werkzeug.test.EnvironBuilder):
             if subdomain:
                 http_host = f"{subdomain}.{http_host}"
             url_scheme = url_scheme or app.config["PREFERRED_URL_SCHEME"]
-            app_root = app.config["APPLICATION_ROOT"]
+            app_root = app.config["APPLICATION_ROOT"].lstrip("/")
             url = urlsplit(path)
-            base_url = f"{url.scheme or url_scheme}://{url.netloc or http_host}/"
-            base_url += app_root.lstrip("/")
+            base_url = f"{url.scheme or url_scheme}://{url.netloc or http_host}/{app_root}"
             path = url.path + (f"?{url.query}" if url.query else "")
         self.app = app
         super().__init__(path, base_url, *args, **kwargs)
@@ -111,16 +110,6 @@ class MicroflaskClient(Client):
             out["werkzeug.debug.preserve_context"] = self._new_contexts.append
         return out
 
-    def _request_from_builder_args(
-        self, args: tuple[t.Any, ...], kwargs: dict[str, t.Any]
-    ) -> BaseRequest:
-        kwargs["environ_base"] = self._copy_environ(kwargs.get("environ_base", {}))
-        builder = EnvironBuilder(self.application, *args, **kwargs)
-        try:
-            return builder.get_request()
-        finally:
-            builder.close()
-
     def open(
         self,
         *args: t.Any,
@@ -142,7 +131,9 @@ class MicroflaskClient(Client):
             request = copy(first)
             request.environ = self._copy_environ(request.environ)
         else:
-            request = self._request_from_builder_args(args, kwargs)
+            kwargs["environ_base"] = self._copy_environ(kwargs.get("environ_base", {}))
+            with closing(EnvironBuilder(self.application, *args, **kwargs)) as builder:
+                request = builder.get_request()
         # Pop the contexts kept from the previous request before making a new one.
         self._context_stack.close()
         response = super().open(request, buffered=buffered, follow_redirects=follow_redirects)

@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 
 from microflask import Config, Microflask
+from microflask.config import ConfigAttribute
 
 FLASK_31_DEFAULTS: dict[str, t.Any] = {
     "DEBUG": False,
@@ -321,3 +322,11 @@ def test_app_config_root_path_is_the_app_root(tmp_path: pathlib.Path) -> None:
 def test_permanent_session_lifetime_accepts_seconds(app: Microflask) -> None:
     app.config["PERMANENT_SESSION_LIFETIME"] = 60
     assert app.permanent_session_lifetime == timedelta(seconds=60)
+
+
+def test_config_attribute_on_the_class_is_the_descriptor(app: Microflask) -> None:
+    descriptor = Microflask.__dict__["testing"]
+    assert isinstance(descriptor, ConfigAttribute)
+    assert descriptor.__get__(None, None) is descriptor
+    app.testing = False
+    assert app.config["TESTING"] is False

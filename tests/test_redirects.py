@@ -1,11 +1,11 @@
-"""Tests for the open-redirect guard and ``redirect_back``."""
+"""Tests for the open-redirect guard and ``redirect_back`` (``redirects.py``)."""
 
 from __future__ import annotations
 
 import pytest
 
 from microflask import Microflask
-from microflask.helpers import is_safe_redirect_url, redirect_back
+from microflask.redirects import is_safe_redirect_url, redirect_back
 
 HOST = "app.example"
 

@@ -16,6 +16,7 @@ from microflask import (
     request,
     url_for,
 )
+from microflask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionMixin
 from microflask.testing import EnvironBuilder, MicroflaskClient
 
 
@@ -208,6 +209,23 @@ def test_client_accepts_an_environ_builder(app: Microflask, client: MicroflaskCl
         builder.close()
 
 
+def test_client_accepts_an_environ_dict(app: Microflask, client: MicroflaskClient) -> None:
+    builder = EnvironBuilder(app, "/", query_string={"x": "environ"})
+    try:
+        environ = builder.get_environ()
+    finally:
+        builder.close()
+    response = client.open(environ)
+    assert response.data == b"index environ"
+    assert response.request.environ["REMOTE_ADDR"] == "127.0.0.1"
+
+
+def test_session_transaction_needs_cookies(app: Microflask) -> None:
+    client = app.test_client(use_cookies=False)
+    with pytest.raises(TypeError, match="use_cookies=True"), client.session_transaction():
+        pass
+
+
 def test_client_keeps_cookies_between_requests(app: Microflask, client: MicroflaskClient) -> None:
     @app.route("/set")
     def set_cookie() -> Response:
@@ -225,3 +243,21 @@ def test_session_transaction_without_a_session_raises(client: MicroflaskClient) 
     with pytest.raises(RuntimeError, match="Session backend did not open a session"):
         with client.session_transaction():
             pass
+
+
+def test_session_transaction_saves_no_null_session(
+    app: Microflask, client: MicroflaskClient
+) -> None:
+    saved: list[SessionMixin] = []
+
+    class NullSessions(SecureCookieSessionInterface):
+        def open_session(self, app: Microflask, request: Request) -> SecureCookieSession | None:
+            return self.make_null_session(app)
+
+        def save_session(self, app: Microflask, session: SessionMixin, response: Response) -> None:
+            saved.append(session)
+
+    app.session_interface = NullSessions()
+    with client.session_transaction() as sess:
+        assert app.session_interface.is_null_session(sess)
+    assert saved == []

@@ -40,8 +40,7 @@ def dump(obj: t.Any, fp: t.IO[str], **kwargs: t.Any) -> None:
     if ctx is not None:
         ctx.app.json.dump(obj, fp, **kwargs)
     else:
-        kwargs.setdefault("default", _default)
-        _json.dump(obj, fp, **kwargs)
+        fp.write(dumps(obj, **kwargs))
 
 
 def loads(s: str | bytes, **kwargs: t.Any) -> t.Any:

@@ -70,20 +70,16 @@ class JSONProvider:
 
     def _prepare_response_obj(self, args: tuple[t.Any, ...], kwargs: dict[str, t.Any]) -> t.Any:
         """Return the value :meth:`response` serializes, for subclasses."""
-        return _response_value(args, kwargs)
-
-
-def _response_value(args: tuple[t.Any, ...], kwargs: dict[str, t.Any]) -> t.Any:
-    if kwargs:
-        if args:
-            raise TypeError(
-                "jsonify() and app.json.response() take args or kwargs, not both:"
-                f" got {args!r} and {kwargs!r}."
-            )
-        return kwargs
-    if len(args) == 1:
-        return args[0]
-    return args or None
+        if kwargs:
+            if args:
+                raise TypeError(
+                    "jsonify() and app.json.response() take args or kwargs, not both:"
+                    f" got {args!r} and {kwargs!r}."
+                )
+            return kwargs
+        if len(args) == 1:
+            return args[0]
+        return args or None
 
 
 def _default(o: t.Any) -> t.Any:
@@ -175,10 +171,8 @@ class DefaultJSONProvider(JSONProvider):
         # An encoder per option set spares json.dumps building one on every call; the
         # attributes are part of the key so changing them on the instance still applies,
         # and the cache is bounded in case ``default`` is replaced again and again.
-        pair = None
-        if separators is not None:  # json takes a list, a dict key must be a tuple
-            item_separator, key_separator = separators
-            pair = (item_separator, key_separator)
+        # ``separators`` may be a list, so it becomes a tuple for the key.
+        pair = None if separators is None else t.cast("tuple[str, str]", tuple(separators))
         if sort_keys is _UNSET:  # an explicit None means no sorting, as json.dumps reads it
             sort_keys = self.sort_keys
         key = (self.default, self.ensure_ascii, bool(sort_keys), indent, pair)

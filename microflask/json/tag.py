@@ -115,27 +115,24 @@ class PassDict(_TypeTag):
         return {key: tag(item) for key, item in value.items()}
 
 
-class TagTuple(_TypeTag):
+class PassList(_TypeTag):
+    """The pass-through for lists: their items are tagged."""
+
+    __slots__ = ()
+    kind: t.ClassVar[type] = list
+
+    def to_json(self, value: t.Any) -> t.Any:
+        return [self.serializer.tag(item) for item in value]
+
+
+class TagTuple(PassList):
     """The tag of a tuple, written as a list."""
 
     __slots__ = ()
     key, kind = " t", tuple
 
-    def to_json(self, value: t.Any) -> t.Any:
-        return [self.serializer.tag(item) for item in value]
-
     def to_python(self, value: t.Any) -> t.Any:
         return tuple(value)
-
-
-class PassList(_TypeTag):
-    """The pass-through for lists: their items are tagged."""
-
-    __slots__ = ()
-    kind = list
-
-    def to_json(self, value: t.Any) -> t.Any:
-        return [self.serializer.tag(item) for item in value]
 
 
 class TagBytes(_TypeTag):
