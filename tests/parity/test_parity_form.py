@@ -174,3 +174,19 @@ def test_invalid_utf8_query_is_read_percent_encoded_where_werkzeug_fails() -> No
     assert Request(environ).args["a"] == "%FF"
     with pytest.raises(UnicodeDecodeError):
         _ = WerkzeugRequest(environ).args
+
+
+def test_streamed_body_exactly_max_content_length_long_is_parsed() -> None:
+    # Found by the property above: the memory-limited read went on reading past
+    # MAX_CONTENT_LENGTH's LimitedStream, which raised 413 for the empty read.
+    spec = {
+        "body": b"aaaaa",
+        "length": "missing",
+        "step": 1,
+        "terminated": True,
+        "content_type": "application/x-www-form-urlencoded",
+        "max_content_length": 5,
+        "max_form_memory_size": 1000,
+        "max_form_parts": None,
+    }
+    assert _form(Request, spec) == _form(WerkzeugRequest, spec) == ([("aaaaa", "")], [])
