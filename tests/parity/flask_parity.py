@@ -124,7 +124,11 @@ def answers(build: Build, requests: t.Sequence[Request]) -> dict[str, list[Answe
 
 
 def assert_same(build: Build, requests: t.Sequence[Request]) -> None:
-    """Fail with the first request whose answers differ."""
+    """Fail listing every request whose answers differ."""
     found = answers(build, requests)
-    for request, theirs, ours in zip(requests, found["flask"], found["microflask"]):
-        assert ours == theirs, f"{request}: microflask != Flask"
+    differ = [
+        f"{request}:\n  Flask:      {theirs}\n  microflask: {ours}"
+        for request, theirs, ours in zip(requests, found["flask"], found["microflask"])
+        if ours != theirs
+    ]
+    assert not differ, "\n".join(differ)
