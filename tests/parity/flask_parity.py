@@ -5,12 +5,15 @@ A case is a function that builds an app from a framework (``flask`` or
 through its own test client, in order, with cookies kept; the answers must
 be equal: status line, header list and body. The only normalisation is the
 signed part of a session cookie (it carries a timestamp and, on one side, a
-different compression rule), replaced by the JSON it signs.
+different compression rule), replaced by the JSON it signs, and that cookie's
+``Expires`` date and the ``Date`` header: both read the clock, and the two apps
+answer a moment apart.
 """
 
 from __future__ import annotations
 
 import base64
+import re
 import types
 import typing as t
 import zlib
@@ -80,12 +83,15 @@ def _signed_payload(value: str) -> str:
 
 
 def _normalise_header(name: str, value: str) -> tuple[str, str]:
+    if name.lower() == "date":
+        return name, "<now>"
     if name.lower() == "set-cookie" and value.startswith("session="):
         signed, sep, attributes = value.partition(";")
         signed = signed.removeprefix("session=")
         if signed:
             # Signatures carry the signing time; compare the data they sign.
             signed = f"<signed {_signed_payload(signed)}>"
+        attributes = re.sub(r"Expires=[^;]+", "Expires=<now + lifetime>", attributes)
         return name, f"session={signed}{sep}{attributes}"
     return name, value
 

@@ -111,7 +111,7 @@ def _held_to_the_memory_limit(spec: dict[str, t.Any]) -> bool:
     return False  # a declared length over 1000 is never generated
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(spec=_environ_spec())
 def test_urlencoded_form_is_werkzeugs_form(spec: dict[str, t.Any]) -> None:
     ours, theirs = _form(Request, spec), _form(WerkzeugRequest, spec)
@@ -144,7 +144,7 @@ _query = st.lists(st.sampled_from(["a", "=", "&", ";", "%", "%FF", "+", "é", "\
 )
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(query=_query, body=st.lists(st.sampled_from(_TOKENS), max_size=10).map(b"".join))
 def test_cached_request_attributes_are_werkzeugs(query: str, body: bytes) -> None:
     def environ() -> dict[str, t.Any]:

@@ -86,7 +86,7 @@ def _send(
     return status, headers, body
 
 
-@settings(max_examples=250, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(
     spec=_response_spec(),
     method=st.sampled_from(["GET", "HEAD", "POST"]),

@@ -145,7 +145,7 @@ def _outcome(urls: MapAdapter, path: str, method: str, websocket: bool) -> objec
     return rule.endpoint, rule.rule, args
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(
     spec=_map_spec(),
     paths=st.lists(_request_path(), min_size=1, max_size=5),
@@ -295,7 +295,7 @@ def _compare_bound(ours: MapAdapter | None, theirs: MapAdapter) -> None:
     assert _builds(ours) == _builds(theirs)
 
 
-@settings(max_examples=120, deadline=None)
+@settings(max_examples=70, deadline=None)
 @given(
     environ=_environ(),
     server_name=st.sampled_from([None, "example.com", "Example.com:8080", "example.com:80"]),

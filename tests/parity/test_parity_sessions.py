@@ -102,7 +102,7 @@ def _loads(signer: URLSafeTimedSerializer, value: str) -> object:
         return "bad", type(e).__name__
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=70, deadline=None)
 @given(
     payload=_payloads,
     secret=_keys,
@@ -126,7 +126,7 @@ def test_signer_dumps_and_loads_as_url_safe_timed_serializer(
             assert ours.loads(signed_before) == theirs.loads(signed_before)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=70, deadline=None)
 @given(
     payload=_payloads,
     secret=_keys,
@@ -175,7 +175,7 @@ _cookie_headers = st.lists(
 ).map("".join)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(header=_cookie_headers, parsed_first=st.booleans())
 def test_session_cookie_lookup_agrees_with_werkzeugs_parser(
     header: str, parsed_first: bool
@@ -189,7 +189,7 @@ def test_session_cookie_lookup_agrees_with_werkzeugs_parser(
     assert expected == parse_cookie(header).get("session")
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(header=_cookie_headers)
 def test_request_cookies_are_werkzeugs_request_cookies(header: str) -> None:
     environ = {"HTTP_COOKIE": header, "REQUEST_METHOD": "GET"}

@@ -88,7 +88,7 @@ _ours = _app.jinja_env
 _theirs = jinja2.Environment(autoescape=_ours.autoescape)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=120, deadline=None)
 @given(obj=_objects(), name=st.sampled_from(NAMES))
 def test_getattr_answers_as_jinjas_getattr(obj: t.Any, name: str) -> None:
     assert _outcome(_ours, obj, name) == _outcome(_theirs, obj, name)
