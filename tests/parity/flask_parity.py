@@ -32,7 +32,28 @@ def app_class(fw: types.ModuleType) -> t.Any:
     return fw.Flask if fw is flask else fw.Microflask
 
 
-def make_app(fw: types.ModuleType, **options: t.Any) -> t.Any:
+F = t.TypeVar("F", bound=t.Callable[..., t.Any])
+
+
+class Scaffold(t.Protocol):
+    """What the cases use of an app or blueprint on either framework, typed."""
+
+    testing: bool
+
+    def route(self, rule: str, **options: t.Any) -> t.Callable[[F], F]: ...
+    def errorhandler(self, code_or_exception: type[Exception] | int) -> t.Callable[[F], F]: ...
+    def before_request(self, f: F) -> F: ...
+    def url_value_preprocessor(self, f: F) -> F: ...
+    def url_defaults(self, f: F) -> F: ...
+    def __getattr__(self, name: str) -> t.Any: ...
+
+
+def blueprint(fw: types.ModuleType, name: str, **options: t.Any) -> Scaffold:
+    """Return a blueprint of the framework *fw*."""
+    return t.cast(Scaffold, fw.Blueprint(name, __name__, **options))
+
+
+def make_app(fw: types.ModuleType, **options: t.Any) -> Scaffold:
     """Return an app with the settings every comparison shares.
 
     ``SESSION_COOKIE_SAMESITE`` is set on both: microflask defaults it to "Lax"
@@ -40,7 +61,7 @@ def make_app(fw: types.ModuleType, **options: t.Any) -> t.Any:
     """
     app = app_class(fw)("parity_app", root_path=ROOT, **options)
     app.config.update(TESTING=True, SECRET_KEY="parity secret", SESSION_COOKIE_SAMESITE="Lax")
-    return app
+    return t.cast(Scaffold, app)
 
 
 @dataclass(frozen=True)
@@ -134,7 +155,7 @@ def assert_same(build: Build, requests: t.Sequence[Request]) -> None:
     found = answers(build, requests)
     differ = [
         f"{request}:\n  Flask:      {theirs}\n  microflask: {ours}"
-        for request, theirs, ours in zip(requests, found["flask"], found["microflask"])
+        for request, theirs, ours in zip(requests, found["flask"], found["microflask"], strict=True)
         if ours != theirs
     ]
     assert not differ, "\n".join(differ)

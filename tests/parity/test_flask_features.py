@@ -15,12 +15,13 @@ from unittest import mock
 
 import flask
 import pytest
-from markupsafe import Markup
 from flask_parity import (
     FRAMEWORKS,
     Build,
     Request,
+    Scaffold,
     answers,
+    app_class,
     assert_same,
     built,
     get,
@@ -28,6 +29,7 @@ from flask_parity import (
     post,
     send,
 )
+from markupsafe import Markup
 
 import microflask
 
@@ -71,16 +73,14 @@ def sessions(fw: types.ModuleType) -> t.Any:
     def pop() -> str:
         return repr(fw.session.pop("a", None))
 
-    @app.route("/types")
-    def types_() -> str:
-        fw.session["t"] = (1, b"b", Markup("<m>"), {"d": [1]})
-        return "types"
-
-    @app.route("/untouched")
-    def untouched() -> str:
-        return "untouched"
-
+    app.add_url_rule("/types", "types", lambda: _store_tagged_types(fw))
+    app.add_url_rule("/untouched", "untouched", lambda: "untouched")
     return app
+
+
+def _store_tagged_types(fw: types.ModuleType) -> str:
+    fw.session["t"] = (1, b"b", Markup("<m>"), {"d": [1]})
+    return "types"
 
 
 SESSIONS = [
@@ -163,7 +163,7 @@ def json_app(fw: types.ModuleType) -> t.Any:
 
     @app.route("/dumps")
     def dumps() -> str:
-        return fw.json.dumps({"b": 1, "a": "é"}) + " " + repr(fw.json.loads('{"x": [1]}'))
+        return str(fw.json.dumps({"b": 1, "a": "é"})) + " " + repr(fw.json.loads('{"x": [1]}'))
 
     return app
 
@@ -308,7 +308,7 @@ def views(fw: types.ModuleType) -> t.Any:
 
     @app.route("/async")
     async def async_view() -> str:
-        return "async " + fw.request.path
+        return f"async {fw.request.path}"
 
     @app.before_request
     async def async_hook() -> None:
@@ -406,8 +406,8 @@ def test_cli_routes_output_is_flasks() -> None:
 # --- deliberate differences (CHANGES.md), asserted rather than skipped ------------
 
 
-def _plain_session_app(fw: types.ModuleType) -> t.Any:
-    app = fw.Flask("parity_app") if fw is flask else fw.Microflask("parity_app")
+def _plain_session_app(fw: types.ModuleType) -> Scaffold:
+    app = t.cast(Scaffold, app_class(fw)("parity_app"))
     app.config.update(TESTING=True, SECRET_KEY="k")
 
     @app.route("/set")
@@ -452,7 +452,7 @@ def test_malformed_json_400_names_the_decoder_error_where_flask_is_generic() -> 
         post("/echo", data="", content_type="application/json"),
     ]
     found = answers(json_app, requests)
-    for theirs, ours in zip(found["flask"], found["microflask"]):
+    for theirs, ours in zip(found["flask"], found["microflask"], strict=True):
         assert theirs.status == ours.status == "400 BAD REQUEST"
         assert b"could not understand" in theirs.body
         assert b"Failed to decode JSON object: Expecting" in ours.body

@@ -10,10 +10,20 @@ import types
 import typing as t
 
 import pytest
-from flask_parity import Build, Request, assert_same, get, make_app, post, send
+from flask_parity import (
+    Build,
+    Request,
+    Scaffold,
+    assert_same,
+    blueprint,
+    get,
+    make_app,
+    post,
+    send,
+)
 
 
-def _log_route(app: t.Any) -> list[str]:
+def _log_route(app: Scaffold) -> list[str]:
     log: list[str] = []
 
     @app.route("/log")
@@ -25,12 +35,7 @@ def _log_route(app: t.Any) -> list[str]:
     return log
 
 
-def hooks(fw: types.ModuleType) -> t.Any:
-    app = make_app(fw)
-    log = _log_route(app)
-    bp = fw.Blueprint("bp", __name__, url_prefix="/bp")
-    child = fw.Blueprint("child", __name__, url_prefix="/child")
-
+def _register_hooks(app: Scaffold, bp: Scaffold, child: Scaffold, log: list[str]) -> None:
     def recorder(name: str, response: bool = False) -> t.Callable[..., t.Any]:
         def hook(arg: t.Any = None, *rest: t.Any) -> t.Any:
             log.append(name)
@@ -51,6 +56,10 @@ def hooks(fw: types.ModuleType) -> t.Any:
     child.before_request(recorder("child.before"))
     child.after_request(recorder("child.after", response=True))
 
+
+def _register_url_processors(
+    fw: types.ModuleType, app: Scaffold, bp: Scaffold, log: list[str]
+) -> None:
     @app.url_value_preprocessor
     def app_values(endpoint: str | None, values: dict[str, t.Any] | None) -> None:
         log.append(f"app.values {endpoint} {sorted(values or {})}")
@@ -69,16 +78,25 @@ def hooks(fw: types.ModuleType) -> t.Any:
     def bp_defaults(endpoint: str, values: dict[str, t.Any]) -> None:
         values.setdefault("lang", "en")
 
+
+def hooks(fw: types.ModuleType) -> t.Any:
+    app = make_app(fw)
+    log = _log_route(app)
+    bp = blueprint(fw, "bp", url_prefix="/bp")
+    child = blueprint(fw, "child", url_prefix="/child")
+    _register_hooks(app, bp, child, log)
+    _register_url_processors(fw, app, bp, log)
+
     @app.route("/")
     def index() -> str:
         log.append("view")
 
-        @fw.after_this_request
         def later(response: t.Any) -> t.Any:
             log.append("after_this_request")
             response.headers["X-Later"] = "1"
             return response
 
+        fw.after_this_request(later)
         return "index"
 
     @app.route("/stop")
@@ -92,7 +110,7 @@ def hooks(fw: types.ModuleType) -> t.Any:
     @bp.route("/<lang>/page")
     def page() -> str:
         log.append(f"bp.view {fw.g.lang}")
-        return fw.url_for(".page") + " " + fw.url_for("bp.page", lang="fr")
+        return str(fw.url_for(".page") + " " + fw.url_for("bp.page", lang="fr"))
 
     @child.route("/x")
     def child_view() -> str:
@@ -130,7 +148,7 @@ class _SubError(_AppError):
 def errors(fw: types.ModuleType) -> t.Any:
     app = make_app(fw)
     app.testing = False  # unhandled exceptions become 500 answers, as in production
-    bp = fw.Blueprint("bp", __name__, url_prefix="/bp")
+    bp = blueprint(fw, "bp", url_prefix="/bp")
 
     @app.errorhandler(404)
     def not_found(e: t.Any) -> tuple[str, int]:
@@ -220,7 +238,7 @@ UNHANDLED = [get("/zero"), get("/abort"), get("/missing"), send("DELETE", "/zero
 
 def urls(fw: types.ModuleType) -> t.Any:
     app = make_app(fw)
-    bp = fw.Blueprint("shop", __name__, url_prefix="/shop", subdomain=None)
+    bp = blueprint(fw, "shop", url_prefix="/shop")
 
     @app.route("/item/<int:n>", methods=["GET", "POST"])
     def item(n: int) -> str:
@@ -237,11 +255,11 @@ def urls(fw: types.ModuleType) -> t.Any:
         }
         if not kwargs["_external"]:
             kwargs.pop("_scheme")
-        return fw.url_for(args.get("endpoint", "item"), n=3, q=args.get("q", "é/&"), **kwargs)
+        return str(fw.url_for(args.get("endpoint", "item"), n=3, q=args.get("q", "é/&"), **kwargs))
 
     @bp.route("/cart")
     def cart() -> str:
-        return fw.url_for(".cart") + " " + fw.url_for("index", _external=True)
+        return str(fw.url_for(".cart") + " " + fw.url_for("index", _external=True))
 
     @app.route("/go")
     def go() -> t.Any:

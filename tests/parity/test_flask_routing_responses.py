@@ -14,61 +14,35 @@ import typing as t
 import pytest
 from flask_parity import Build, Request, assert_same, get, make_app, post, send
 
+_RULES: list[tuple[str, str, dict[str, t.Any]]] = [
+    ("/", "index", {}),
+    ("/user/<name>", "user", {}),
+    ("/n/<int:n>", "number", {}),
+    ("/f/<float:x>", "real", {}),
+    ("/p/<path:rest>", "rest", {}),
+    ("/u/<uuid:u>", "uid", {}),
+    ("/any/<any(a, b):which>", "which", {}),
+    ("/dir/", "directory", {}),
+    ("/loose/", "loose", {"strict_slashes": False}),
+    ("/form", "form", {"methods": ["POST", "PUT"]}),
+    ("/opts", "opts", {"methods": ["GET", "OPTIONS"]}),
+    ("/page", "page", {"defaults": {"n": 1}}),
+    ("/page/<int:n>", "page", {}),
+    ("/old", "old", {"redirect_to": "/dir/"}),
+    ("/noopts", "noopts", {"provide_automatic_options": False}),
+]
+
 
 def routing(fw: types.ModuleType) -> t.Any:
     app = make_app(fw)
 
-    @app.route("/")
-    def index() -> str:
-        return "index"
+    def view(**values: t.Any) -> str:
+        request = fw.request
+        form = sorted(request.form.items())
+        return f"{request.endpoint} {request.method} {sorted(values.items())} {form}"
 
-    @app.route("/user/<name>")
-    def user(name: str) -> str:
-        return f"user {name}"
-
-    @app.route("/n/<int:n>")
-    def number(n: int) -> str:
-        return f"int {n}"
-
-    @app.route("/f/<float:x>")
-    def real(x: float) -> str:
-        return f"float {x}"
-
-    @app.route("/p/<path:rest>")
-    def rest(rest: str) -> str:
-        return f"path {rest}"
-
-    @app.route("/u/<uuid:u>")
-    def uid(u: t.Any) -> str:
-        return f"uuid {u}"
-
-    @app.route("/any/<any(a, b):which>")
-    def which(which: str) -> str:
-        return which
-
-    @app.route("/dir/")
-    def directory() -> str:
-        return "dir"
-
-    @app.route("/loose/", strict_slashes=False)
-    def loose() -> str:
-        return "loose"
-
-    @app.route("/form", methods=["POST", "PUT"])
-    def form() -> str:
-        return f"{fw.request.method} {dict(fw.request.form)}"
-
-    @app.route("/opts", methods=["GET", "OPTIONS"])
-    def opts() -> str:
-        return f"view {fw.request.method}"
-
-    @app.route("/page", defaults={"n": 1})
-    @app.route("/page/<int:n>")
-    def page(n: int) -> str:
-        return f"page {n}"
-
-    app.add_url_rule("/old", "old", redirect_to="/dir/")
-    app.add_url_rule("/noopts", "noopts", lambda: "x", provide_automatic_options=False)
+    for rule, endpoint, options in _RULES:
+        app.add_url_rule(rule, endpoint, view, **options)
     return app
 
 

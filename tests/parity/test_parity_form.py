@@ -139,9 +139,7 @@ def test_urlencoded_body_over_the_memory_limit_is_413_where_werkzeug_parses_it()
     assert _form(WerkzeugRequest, spec) == ([("a", "b" * 50)], [])
 
 
-_query = st.lists(st.sampled_from(["a", "=", "&", ";", "%", "%FF", "+", "é", "\xff"])).map(
-    "".join
-)
+_query = st.lists(st.sampled_from(["a", "=", "&", ";", "%", "%FF", "+", "é", "\xff"])).map("".join)
 
 
 @settings(max_examples=80, deadline=None)

@@ -72,7 +72,9 @@ def _send(
 ) -> tuple[str, list[tuple[str, str]], bytes]:
     started: list[tuple[str, list[tuple[str, str]]]] = []
 
-    def start_response(status: str, headers: list[tuple[str, str]], exc_info: t.Any = None) -> t.Any:
+    def start_response(
+        status: str, headers: list[tuple[str, str]], exc_info: t.Any = None
+    ) -> t.Any:
         started.append((status, headers))
 
     app_iter = call(response, environ, start_response)

@@ -20,8 +20,8 @@ from werkzeug.routing import Map, MapAdapter, Rule
 from werkzeug.routing.exceptions import BuildError
 
 from microflask import Microflask
-from microflask.wrappers import Request
 from microflask.routing import Map as MicroflaskMap
+from microflask.wrappers import Request
 
 SEGMENTS = ["a", "b", "dir", "2", "ws", "x y", "é"]
 VARIABLES = ["<v{i}>", "<int:v{i}>", "<path:v{i}>", "<any(a, b):v{i}>"]
@@ -69,7 +69,7 @@ def _rule_path(draw: st.DrawFn) -> str:
             parts.append(draw(st.sampled_from(VARIABLES)).format(i=i))
         else:
             parts.append(draw(st.sampled_from(SEGMENTS)))
-    trailing = "/" if parts and draw(st.booleans()) else ""
+    trailing = "/" if draw(st.booleans()) and parts else ""
     return "/" + "/".join(parts) + trailing
 
 
@@ -81,9 +81,7 @@ def _rule_spec(draw: st.DrawFn, index: int, host_matching: bool) -> _RuleSpec:
     if websocket:
         methods = None if methods is None else ["GET"]
     has_variables = "<" in path
-    defaults = (
-        {"d": draw(st.integers(0, 2))} if not has_variables and draw(st.booleans()) else None
-    )
+    defaults = {"d": draw(st.integers(0, 2))} if not has_variables and draw(st.booleans()) else None
     return _RuleSpec(
         path=path,
         endpoint=f"e{index}",
@@ -180,14 +178,15 @@ ENDPOINTS = ["index", "page", "item", "dir", "sub", "ws"]
 def _app(server_name: str | None, subdomain_matching: bool) -> Microflask:
     app = Microflask(__name__, subdomain_matching=subdomain_matching)
     app.config["SERVER_NAME"] = server_name
-    for path, endpoint, options in [
+    rules: list[tuple[str, str, dict[str, t.Any]]] = [
         ("/", "index", {}),
         ("/page", "page", {"methods": ["GET", "POST"]}),
         ("/item/<int:n>", "item", {}),
         ("/dir/", "dir", {}),
         ("/sub", "sub", {"subdomain": "api"}),
         ("/ws", "ws", {"websocket": True}),
-    ]:
+    ]
+    for path, endpoint, options in rules:
         app.add_url_rule(path, endpoint, lambda **kw: "", **options)
     return app
 
@@ -230,8 +229,9 @@ def _environ(draw: st.DrawFn) -> dict[str, t.Any]:
         ),
         # Valid UTF-8 only: raw bytes that are not are pinned on their own below.
         "QUERY_STRING": draw(
-            (st.sampled_from(["", "a=1", "a=%FF", "b=é"]) | _wsgi_text.filter(str.isascii))
-            .map(lambda s: s.encode().decode("latin-1"))
+            (st.sampled_from(["", "a=1", "a=%FF", "b=é"]) | _wsgi_text.filter(str.isascii)).map(
+                lambda s: s.encode().decode("latin-1")
+            )
         ),
     }
     if draw(st.booleans()):

@@ -47,9 +47,11 @@ _leaves = st.one_of(
 )
 _values = st.recursive(
     _leaves,
-    lambda inner: st.lists(inner, max_size=3)
-    | st.lists(inner, max_size=3).map(tuple)
-    | st.dictionaries(st.text("ab_", max_size=3), inner, max_size=3),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.lists(inner, max_size=3).map(tuple)
+        | st.dictionaries(st.text("ab_", max_size=3), inner, max_size=3)
+    ),
     max_leaves=8,
 )
 # Repeated text makes payloads zlib can shrink, on both sides of the 128-byte line.
@@ -75,8 +77,9 @@ def _ours(secret: str | bytes, fallbacks: list[str | bytes]) -> URLSafeTimedSeri
 
 def _theirs(secret: str | bytes, fallbacks: list[str | bytes]) -> URLSafeTimedSerializer:
     """Return the serializer Flask 3.1's session interface builds for these keys."""
+    keys: list[t.Any] = [*fallbacks, secret]
     return URLSafeTimedSerializer(
-        [*fallbacks, secret],
+        keys,
         salt="cookie-session",
         serializer=serializer,
         signer_kwargs={"key_derivation": "hmac", "digest_method": hashlib.sha256},
@@ -117,8 +120,10 @@ def test_signer_dumps_and_loads_as_url_safe_timed_serializer(
         ours_value, theirs_value = ours.dumps(payload), theirs.dumps(payload)
         if not _compressed_by_itsdangerous_only(payload):
             assert ours_value == theirs_value
-        assert ours.loads(theirs_value) == theirs.loads(theirs_value) == serializer.loads(
-            serializer.dumps(payload)
+        assert (
+            ours.loads(theirs_value)
+            == theirs.loads(theirs_value)
+            == serializer.loads(serializer.dumps(payload))
         )
         assert theirs.loads(ours_value) == ours.loads(ours_value)
         if old and fallbacks:  # a cookie signed with a fallback key is read by both

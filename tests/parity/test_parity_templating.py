@@ -75,7 +75,7 @@ _templates: dict[tuple[int, str], jinja2.Template] = {}
 def _render(env: jinja2.Environment, obj: t.Any, name: str) -> object:
     template = _templates.get((id(env), name))
     if template is None:
-        source = "{{ x.%s }}|{{ x.%s is defined }}" % (name, name)
+        source = f"{{{{ x.{name} }}}}|{{{{ x.{name} is defined }}}}"
         template = _templates[id(env), name] = env.from_string(source)
     try:
         return template.render(x=obj)
