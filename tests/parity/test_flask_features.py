@@ -98,6 +98,7 @@ SESSIONS = [
     get("/get"),
     get("/permanent"),
     get("/get"),
+    get("/untouched"),
     get("/clear"),
     get("/get"),
     get("/clear"),
@@ -456,3 +457,31 @@ def test_malformed_json_400_names_the_decoder_error_where_flask_is_generic() -> 
         assert theirs.status == ours.status == "400 BAD REQUEST"
         assert b"could not understand" in theirs.body
         assert b"Failed to decode JSON object: Expecting" in ours.body
+
+
+_READS: dict[str, t.Callable[[t.Any], object]] = {
+    "in": lambda session: "a" in session,
+    "len": len,
+    "iter": list,
+    "keys": lambda session: list(session.keys()),
+    "items": lambda session: list(session.items()),
+    "bool": bool,
+    "get": lambda session: session.get("a"),
+    "getitem": lambda session: session["a"],  # sent only once "a" is set
+    "setdefault": lambda session: session.setdefault("a", "1"),
+    "permanent": lambda session: session.permanent,
+    "copy": lambda session: dict(session),
+}
+
+
+def session_reads(fw: types.ModuleType) -> Scaffold:
+    app = make_app(fw)
+    app.add_url_rule("/set", "set", lambda: fw.session.update(a="1") or "set")
+    for name, read in _READS.items():
+        app.add_url_rule(f"/{name}", name, lambda read=read: repr(read(fw.session)))
+    return app
+
+
+def test_session_reads_vary_by_cookie_as_in_flask() -> None:
+    assert_same(session_reads, [get(f"/{name}") for name in _READS if name != "getitem"])
+    assert_same(session_reads, [get("/set"), *(get(f"/{name}") for name in _READS)])
