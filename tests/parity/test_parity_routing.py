@@ -359,3 +359,28 @@ def test_bind_shortcut_binds_invalid_utf8_query_percent_encoded(path: str) -> No
         with pytest.raises(HTTPException) as caught:
             ours.match()
         assert getattr(caught.value, "new_url", None) == f"http://localhost{path}/?a=%FF"
+
+
+@pytest.mark.parametrize("host", ["a" * 64 + ".example", "xn--.example", "Bücher.example:8080"])
+@pytest.mark.parametrize("server_name", [None, "example.com"])
+def test_bind_shortcut_refuses_hosts_idna_cannot_encode_as_werkzeug(
+    host: str, server_name: str | None
+) -> None:
+    app = _app(server_name, False)
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": "/page",
+        "HTTP_HOST": host,
+        "wsgi.url_scheme": "http",
+    }
+    request = Request(environ)
+    outcomes = []
+    for bind in (app.create_url_adapter, lambda r: _reference_adapter(app, r)):
+        try:
+            urls = bind(request)
+        except HTTPException as e:
+            outcomes.append(type(e).__name__)
+        else:
+            assert urls is not None
+            outcomes.append(urls.server_name)
+    assert outcomes[0] == outcomes[1]

@@ -202,3 +202,36 @@ def test_request_cookies_are_werkzeugs_request_cookies(header: str) -> None:
     expected = WerkzeugRequest(environ).cookies
     assert list(request.cookies.items(multi=True)) == list(expected.items(multi=True))
     assert type(request.cookies) is type(expected)
+
+
+# --- the unverified peek that decides whether an untouched session is opened -----
+
+_permanent_values = st.sampled_from([True, False, 1, 0, "yes", "", None, [1], []])
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    payload=_payloads,
+    permanent=st.none() | _permanent_values,
+    position=st.none() | st.integers(0, 10_000),
+)
+def test_refresh_peek_never_misses_a_cookie_that_verifies_as_permanent(
+    payload: dict[str, t.Any], permanent: object, position: int | None
+) -> None:
+    if permanent is not None:
+        payload = {**payload, "_permanent": permanent}
+    secret = "peek secret"
+    theirs = _theirs(secret, [])
+    value = theirs.dumps(payload)
+    if position is not None:  # tampered: the peek may say yes, verification then fails
+        index = position % len(value)
+        value = value[:index] + "A" + value[index + 1 :]
+    app = Microflask(__name__)
+    app.config["SECRET_KEY"] = secret
+    request = Request({"HTTP_COOKIE": f"session={value}", "REQUEST_METHOD": "GET"})
+    try:
+        verified = theirs.loads(value)
+    except BadData:
+        return  # nothing to refresh whatever the peek says
+    if isinstance(verified, dict) and verified.get("_permanent"):
+        assert SecureCookieSessionInterface().may_need_refresh(app, request)
