@@ -141,18 +141,26 @@ def built(build: Build, name: str) -> t.Any:
     return app
 
 
-def answers(build: Build, requests: t.Sequence[Request]) -> dict[str, list[Answer]]:
-    """Send *requests* in order to the app *build* makes on each framework."""
+def answers(
+    build: Build, requests: t.Sequence[Request], apps: dict[str, t.Any] | None = None
+) -> dict[str, list[Answer]]:
+    """Send *requests* in order to the app *build* makes on each framework.
+
+    Pass *apps* (framework name to app) to use those instead of cached ones.
+    """
     found: dict[str, list[Answer]] = {}
     for name in FRAMEWORKS:
-        client = built(build, name).test_client()
+        app = apps[name] if apps is not None else built(build, name)
+        client = app.test_client()
         found[name] = [answer(client, request) for request in requests]
     return found
 
 
-def assert_same(build: Build, requests: t.Sequence[Request]) -> None:
+def assert_same(
+    build: Build, requests: t.Sequence[Request], apps: dict[str, t.Any] | None = None
+) -> None:
     """Fail listing every request whose answers differ."""
-    found = answers(build, requests)
+    found = answers(build, requests, apps)
     differ = [
         f"{request}:\n  Flask:      {theirs}\n  microflask: {ours}"
         for request, theirs, ours in zip(requests, found["flask"], found["microflask"], strict=True)
