@@ -170,6 +170,48 @@ def test_static_index_matches_like_werkzeugs_map(
         assert found[0] == found[1], path
 
 
+def _fixed_rules() -> list[Rule]:
+    """A rule set with every case the index must pass on: an alias, methods, websocket."""
+    return [
+        Rule("/", endpoint="index"),
+        Rule("/a", endpoint="a_get", methods=["GET"]),
+        Rule("/a", endpoint="a_post", methods=["POST"]),
+        Rule("/a/b", endpoint="ab"),
+        Rule("/a/<x>", endpoint="a_var"),
+        Rule("/dir/", endpoint="dir"),
+        Rule("/loose/", endpoint="loose", strict_slashes=False),
+        Rule("/page", endpoint="page", defaults={"n": 1}),
+        Rule("/page/<int:n>", endpoint="page"),
+        Rule("/old", endpoint="page", alias=True),
+        Rule("/ws", endpoint="ws", websocket=True),
+        Rule("/ws", endpoint="ws_http"),
+        Rule("/b/<path:rest>", endpoint="rest"),
+        Rule("/sub", endpoint="sub", subdomain="api"),
+    ]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    parts=st.lists(
+        st.sampled_from(["", "a", "b", "dir", "loose", "page", "2", "old", "ws", "sub"])
+    ),
+    method=st.sampled_from(["GET", "POST", "PUT", "HEAD"]),
+    websocket=st.booleans(),
+    subdomain=st.sampled_from(["", "api"]),
+)
+def test_static_index_matches_like_werkzeug_on_a_fixed_rule_set(
+    parts: list[str], method: str, websocket: bool, subdomain: str
+) -> None:
+    ours = MicroflaskMap(_fixed_rules(), default_subdomain="")
+    theirs = Map(_fixed_rules(), default_subdomain="")
+    path = "/" + "/".join(parts)
+    found = [
+        _outcome(m.bind("example.com", subdomain=subdomain), path, method, websocket)
+        for m in (ours, theirs)
+    ]
+    assert found[0] == found[1]
+
+
 # --- the bind shortcut: app.create_url_adapter(request) vs bind_to_environ -----
 
 ENDPOINTS = ["index", "page", "item", "dir", "sub", "ws"]
