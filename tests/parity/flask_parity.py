@@ -66,7 +66,10 @@ def make_app(fw: types.ModuleType, **options: t.Any) -> Scaffold:
 
 @dataclass(frozen=True)
 class Request:
-    """One request for both test clients: ``client.open`` arguments."""
+    """One request for both test clients: ``client.open`` arguments.
+
+    A callable ``data`` is called for each client (an open file is read once).
+    """
 
     path: str
     method: str = "GET"
@@ -119,7 +122,10 @@ def _normalise_header(name: str, value: str) -> tuple[str, str]:
 
 def answer(client: t.Any, request: Request) -> Answer:
     """Send *request* through *client* and return its normalised answer."""
-    rv = client.open(request.path, method=request.method, **request.kwargs)
+    kwargs = dict(request.kwargs)
+    if callable(kwargs.get("data")):
+        kwargs["data"] = kwargs["data"]()
+    rv = client.open(request.path, method=request.method, **kwargs)
     try:
         headers = [_normalise_header(k, v) for k, v in rv.headers.items()]
         return Answer(rv.status, headers, rv.get_data())
