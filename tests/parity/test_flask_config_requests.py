@@ -123,21 +123,10 @@ def templates(fw: types.ModuleType) -> t.Any:
     app = make_app(fw, template_folder=os.path.join("..", "templates"))
     app.testing = False  # a missing template is a 500 answer
 
-    @app.context_processor
-    def extra() -> dict[str, t.Any]:
-        return {"who": "<ada>"}
-
-    @app.template_filter("shout")
-    def shout(value: str) -> str:
-        return value.upper() + "!"
-
-    @app.template_global("answer")
-    def answer() -> int:
-        return 42
-
-    @app.template_test("even")
-    def even(n: int) -> bool:
-        return n % 2 == 0
+    app.context_processor(lambda: {"who": "<ada>"})
+    app.add_template_filter(lambda value: value.upper() + "!", "shout")
+    app.add_template_global(lambda: 42, "answer")
+    app.add_template_test(lambda n: n % 2 == 0, "even")
 
     @app.route("/string")
     def string() -> str:
@@ -159,12 +148,11 @@ def templates(fw: types.ModuleType) -> t.Any:
 
     @app.route("/with-context")
     def with_context() -> t.Any:
-        @fw.stream_with_context
         def generate() -> t.Iterator[str]:
             yield fw.request.path
             yield " done"
 
-        return fw.Response(generate())
+        return fw.Response(fw.stream_with_context(generate()))
 
     return app
 
