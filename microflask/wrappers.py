@@ -46,7 +46,10 @@ def _read_at_most(stream: t.IO[bytes], limit: int) -> bytes:
     """
     chunks: list[bytes] = []
     size = 0
-    while chunk := stream.read(limit + 1 - size):
+    # Werkzeug's LimitedStream (MAX_CONTENT_LENGTH on a body of unknown length) raises
+    # 413 for any read once at its limit, even one that would find the body ended:
+    # stop there, as its own read() does.
+    while not getattr(stream, "is_exhausted", False) and (chunk := stream.read(limit + 1 - size)):
         chunks.append(chunk)
         size += len(chunk)
         if size > limit:

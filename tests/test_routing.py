@@ -6,9 +6,6 @@ import gc
 import typing as t
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BaseConverter, Map, Rule
 
 from microflask import Microflask, request
@@ -368,56 +365,7 @@ def test_debug_mode_keeps_308_routing_redirects(app: Microflask, client: Microfl
     assert rv.data == b"kept"
 
 
-# --- the static-path shortcut answers as Werkzeug's matcher does ---------------
-
-
-def _rules() -> list[Rule]:
-    return [
-        Rule("/", endpoint="index"),
-        Rule("/a", endpoint="a_get", methods=["GET"]),
-        Rule("/a", endpoint="a_post", methods=["POST"]),
-        Rule("/a/b", endpoint="ab"),
-        Rule("/a/<x>", endpoint="a_var"),
-        Rule("/dir/", endpoint="dir"),
-        Rule("/loose/", endpoint="loose", strict_slashes=False),
-        Rule("/page", endpoint="page", defaults={"n": 1}),
-        Rule("/page/<int:n>", endpoint="page"),
-        Rule("/old", endpoint="page", alias=True),
-        Rule("/ws", endpoint="ws", websocket=True),
-        Rule("/ws", endpoint="ws_http"),
-        Rule("/b/<path:rest>", endpoint="rest"),
-        Rule("/sub", endpoint="sub", subdomain="api"),
-    ]
-
-
-def _outcome(urls: t.Any, path: str, method: str, websocket: bool) -> object:
-    try:
-        rule, args = urls.match(path, method, return_rule=True, websocket=websocket)
-        return rule.endpoint, rule.rule, args
-    except HTTPException as e:
-        return type(e).__name__, getattr(e, "new_url", None), getattr(e, "valid_methods", None)
-
-
-@settings(max_examples=200, deadline=None)
-@given(
-    parts=st.lists(
-        st.sampled_from(["", "a", "b", "dir", "loose", "page", "2", "old", "ws", "sub"])
-    ),
-    method=st.sampled_from(["GET", "POST", "PUT", "HEAD"]),
-    websocket=st.booleans(),
-    subdomain=st.sampled_from(["", "api"]),
-)
-def test_static_path_shortcut_matches_like_werkzeug(
-    parts: list[str], method: str, websocket: bool, subdomain: str
-) -> None:
-    ours = MicroflaskMap(_rules(), default_subdomain="")
-    theirs = Map(_rules(), default_subdomain="")
-    path = "/" + "/".join(parts)
-    found = [
-        _outcome(m.bind("example.com", subdomain=subdomain), path, method, websocket)
-        for m in (ours, theirs)
-    ]
-    assert found[0] == found[1]
+# --- the static-path shortcut (its parity with Werkzeug: tests/parity) ------
 
 
 def test_app_url_map_uses_the_shortcut_and_leaves_no_cycles(app: Microflask) -> None:
