@@ -449,11 +449,12 @@ class Microflask(Scaffold):
             _ = request.host
         if self.url_map.host_matching:
             # SERVER_NAME would replace the request's host, which host rules match on.
-            return self.url_map.bind_to_environ(request.environ, server_name=None)
+            return bind_request(self.url_map, request, None, None)
         if self.subdomain_matching:
             # The subdomain is the part of the host before SERVER_NAME.
-            return self.url_map.bind_to_environ(request.environ, server_name=config["SERVER_NAME"])
-        return bind_request(self.url_map, request, config["SERVER_NAME"])
+            return bind_request(self.url_map, request, config["SERVER_NAME"], None)
+        subdomain = self.url_map.default_subdomain or ""
+        return bind_request(self.url_map, request, config["SERVER_NAME"], subdomain)
 
     def redirect(self, location: str, code: int = 302) -> BaseResponse:
         """Return a redirect response to *location*.

@@ -80,27 +80,35 @@ class Map(_WerkzeugMap):
             self.add(rule)
 
 
-def bind_request(url_map: _WerkzeugMap, request: Request, server_name: str | None) -> MapAdapter:
+def bind_request(
+    url_map: _WerkzeugMap, request: Request, server_name: str | None, subdomain: str | None
+) -> MapAdapter:
     """Bind *url_map* to *request*, as ``url_map.bind_to_environ`` would.
 
     It must equal ``url_map.bind_to_environ(request.environ, server_name=server_name,
-    subdomain=url_map.default_subdomain or "")`` (pinned by a test in tests/parity), with
-    the host's lowercasing and IDNA encoding cached and what the request parsed reused.
+    subdomain=subdomain)`` (pinned by tests in tests/parity), with the host's lowercasing
+    and IDNA encoding cached and what the request parsed reused; but for the query string,
+    bound as the request holds it (a query that is not UTF-8 is percent-encoded).
 
     :raises werkzeug.exceptions.BadHost: for a host name IDNA cannot encode.
     """
     environ = request.environ
-    if "HTTP_UPGRADE" in environ or not environ.get("PATH_INFO"):
-        # Werkzeug's binding for the rare requests the shortcut gets wrong: a websocket
-        # upgrade (its scheme is ws/wss, which websocket rules match on) and an empty
-        # path (the app's root without its slash, which redirects to add it).
-        return url_map.bind_to_environ(
-            environ, server_name=server_name, subdomain=url_map.default_subdomain or ""
-        )
+    if subdomain is None or "HTTP_UPGRADE" in environ or not environ.get("PATH_INFO"):
+        # Werkzeug's binding where the shortcut would be wrong: a subdomain or host to
+        # find, a websocket upgrade (its scheme is ws/wss, which websocket rules match
+        # on) and an empty path (the app's root without its slash, redirected to add it).
+        adapter = url_map.bind_to_environ(environ, server_name=server_name, subdomain=subdomain)
+        adapter.query_args = request.query_string.decode(errors="replace")
+        return adapter
+    script_name: str = environ.get("SCRIPT_NAME", "")
+    if script_name.endswith("/"):  # root_path dropped the slashes URLs are built with
+        script_name = script_name.encode("latin-1").decode(errors="replace")
+    else:
+        script_name = request.root_path
     return MapAdapter(
         url_map,
         _bound_host(server_name or request.host, request.scheme),
-        request.root_path,
+        script_name,
         url_map.default_subdomain or "",
         request.scheme,
         request.path,

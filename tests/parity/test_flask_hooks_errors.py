@@ -14,6 +14,7 @@ from flask_parity import (
     Build,
     Request,
     Scaffold,
+    answers,
     assert_same,
     blueprint,
     get,
@@ -220,7 +221,6 @@ ERRORS = [
         "/bp/raise-app",
         "/bp/raise-sub",
         "/bp/abort-404",
-        "/bp/missing",
     ]
 ] + [post("/raise-app")]
 
@@ -303,3 +303,11 @@ CASES: list[tuple[str, Build, list[Request]]] = [
 )
 def test_answers_are_flasks(build: Build, requests: list[Request]) -> None:
     assert_same(build, requests)
+
+
+def test_routing_404_under_a_blueprint_prefix_is_the_documented_difference() -> None:
+    """Flask gives it to the app's handler; microflask to the blueprint whose prefix holds it."""
+    found = answers(errors, [get("/bp/missing")])
+    assert found["flask"][0].body == b"app 404 404 None"
+    assert found["microflask"][0].body == b"bp 404"
+    assert found["flask"][0].status == found["microflask"][0].status == "404 NOT FOUND"

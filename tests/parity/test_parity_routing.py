@@ -365,11 +365,6 @@ def test_bind_shortcut_path_info_differs_only_in_leading_slashes() -> None:
     assert ours.match() == theirs.match() == ("page", {})
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the shortcut binds request.root_path, which strips every trailing slash of"
-    " SCRIPT_NAME: url_for gives /app/page where Flask gives /app//page",
-)
 def test_bind_shortcut_keeps_script_name_trailing_slashes() -> None:
     ours, theirs = _bind(_app(None, False), {"SCRIPT_NAME": "/app//", "PATH_INFO": "/page"})
     assert ours.script_name == theirs.script_name == "/app//"
@@ -380,15 +375,7 @@ def test_bind_shortcut_keeps_script_name_trailing_slashes() -> None:
     "path",
     [
         "/dir",
-        pytest.param(
-            "",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="create_url_adapter's bind_to_environ fallback (empty PATH_INFO,"
-                " websocket, subdomain or host matching) binds Werkzeug's U+FFFD-replaced"
-                " query string, not the request's percent-encoded one",
-            ),
-        ),
+        "",
     ],
 )
 def test_bind_shortcut_binds_invalid_utf8_query_percent_encoded(path: str) -> None:
