@@ -44,8 +44,10 @@ from .signals import (
 )
 from .templating import (
     get_template_attribute,
+    render_block,
     render_template,
     render_template_string,
+    stream_block,
     stream_template,
     stream_template_string,
 )
@@ -86,6 +88,7 @@ __all__ = [
     "message_flashed",
     "redirect",
     "redirect_back",
+    "render_block",
     "render_template",
     "render_template_string",
     "request",
@@ -96,6 +99,7 @@ __all__ = [
     "send_file",
     "send_from_directory",
     "session",
+    "stream_block",
     "stream_template",
     "stream_template_string",
     "stream_with_context",
