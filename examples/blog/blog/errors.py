@@ -45,9 +45,8 @@ _SERVER_ERROR = "Something went wrong on our side. It has been logged; please tr
 
 def error_page(error: HTTPException) -> Response:
     """Render *error* in the blog's layout, keeping its status and headers."""
-    if isinstance(error, InternalServerError):
-        description = _SERVER_ERROR
-    else:
+    description: str | None = _SERVER_ERROR
+    if not isinstance(error, InternalServerError):
         description = error.description
         if "user" not in g:  # refused before the before_request functions ran
             load_logged_in_user()
