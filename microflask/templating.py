@@ -403,7 +403,7 @@ def _chunks(env: jinja2.Environment, chunks: t.Any) -> t.Iterator[str]:
 def _block_function(
     env: jinja2.Environment, template: jinja2.Template, block_name: str, context: dict[str, t.Any]
 ) -> tuple[_BlockFunction, jinja2.runtime.Context]:
-    """Return the block's function and the context the full render would give it.
+    """Return the block's function and the context a full render gives it.
 
     :raises LookupError: if no template in the chain defines the block.
     """

@@ -1,4 +1,4 @@
-"""Tests for ``render_block`` and ``stream_block``: one block of a template.
+"""Tests for ``render_block`` and ``stream_block``: one template block.
 
 The templates are in ``tests/templates/fragments``: ``page.html`` extends
 ``section.html``, which extends ``layout.html``; ``page.html`` imports a

@@ -1,4 +1,4 @@
-"""A small blog: an application factory with ``auth``, ``blog`` and ``api`` blueprints.
+"""A small blog: an app factory with auth, blog and api blueprints.
 
 Run it with ``microflask --app blog init-db`` once, then
 ``gunicorn 'blog:create_app()'`` (or ``make demo`` from the repository root).

@@ -1,4 +1,4 @@
-"""Error pages in the blog's layout, and forms refused for their token sent back filled in.
+"""Error pages in the blog's layout; refused forms sent back filled in.
 
 A form whose CSRF token no longer matches the session (the user logged in
 again in another tab, or the session cookie expired) is refused by
@@ -59,7 +59,7 @@ def error_page(error: HTTPException) -> Response:
 
 
 def bad_request(error: BadRequest) -> Response:
-    """Send a form refused for its CSRF token back filled in; else the 400 page."""
+    """Send a form refused for its token back filled in; else a 400 page."""
     view = current_app.view_functions.get(request.endpoint or "")
     if not _is_csrf_failure(error) or view is None or request.url_rule is None:
         return error_page(error)

@@ -47,7 +47,7 @@ def app(tmp_path: Path) -> Microflask:
 
 
 def add_posts(app: Microflask, count: int) -> None:
-    """Add *count* posts by 'test', each a minute newer: 'Post 1' is the oldest."""
+    """Add *count* posts by 'test', each newer: 'Post 1' is the oldest."""
     with app.app_context():
         db = get_db()
         db.executemany(

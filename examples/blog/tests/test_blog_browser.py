@@ -189,7 +189,7 @@ def test_logout_button_ends_the_session_with_a_flash(page: Page) -> None:
 
 @pytest.fixture
 def failing_view(app: Microflask) -> None:
-    """Add /boom, a view that raises, answered by the 500 page (not propagated)."""
+    """Add /boom, a view that raises, for the 500 page to answer."""
     app.config["PROPAGATE_EXCEPTIONS"] = False
 
     @app.route("/boom")

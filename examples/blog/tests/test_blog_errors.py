@@ -1,4 +1,4 @@
-"""The blog fails gracefully: styled error pages, and forms refused for their token kept."""
+"""The blog fails gracefully: error pages, refused forms kept."""
 
 from __future__ import annotations
 

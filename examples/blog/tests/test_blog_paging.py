@@ -13,7 +13,7 @@ from .conftest import AuthActions, add_posts
 
 @pytest.fixture
 def app(app: Microflask) -> Microflask:
-    """Return the blog with six posts ('First post' and Post 1 to 5), two a page."""
+    """Return the blog with six posts, two a page."""
     app.config["POSTS_PER_PAGE"] = 2
     add_posts(app, 5)
     return app
