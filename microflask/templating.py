@@ -329,9 +329,10 @@ def get_template_attribute(template_name: str, attribute: str) -> t.Any:
 # source is parsed again (Environment.parse) and its top-level statements,
 # minus output and blocks, compiled into a "prelude" template, cached per
 # compiled template; {% extends x %} becomes an assignment the walk reads to
-# load the parent. Everything used is public Jinja API except two attributes
-# without an underscore but not in Jinja's documentation: Template.blocks and
-# Template.root_render_func (which Template.generate itself calls).
+# load the parent. No private attribute is used; three names without an
+# underscore are missing from Jinja's documentation: Template.blocks,
+# Template.root_render_func (which Template.generate calls) and
+# Template.from_code (which Jinja's loaders call).
 
 _PARENT_VAR = "_microflask_parent_template"
 _KEPT_STATEMENTS = (
@@ -361,10 +362,11 @@ def _statements(body: list[jinja2.nodes.Node]) -> list[jinja2.nodes.Node]:
             # A conditional {% extends %} or {% set %}, or a namespace set in a loop.
             node.body = _statements(node.body)
             node.else_ = _statements(node.else_)
-            if isinstance(node, jinja2.nodes.If):
-                for branch in node.elif_:
-                    branch.body = _statements(branch.body)
-            kept.append(node)
+            branches = node.elif_ if isinstance(node, jinja2.nodes.If) else []
+            for branch in branches:
+                branch.body = _statements(branch.body)
+            if node.body or node.else_ or any(branch.body for branch in branches):
+                kept.append(node)
     return kept
 
 

@@ -117,6 +117,18 @@ def test_top_level_loop_runs_before_the_block(
     assert "not shown" not in page
 
 
+def test_top_level_output_is_not_run(app: Microflask) -> None:
+    class Items(list[str]):
+        iterated = False
+
+        def __iter__(self) -> t.Iterator[str]:
+            Items.iterated = True
+            return super().__iter__()
+
+    assert _block(app, "fragments/listing.html", "total", items=Items(["a"])) == "1 items"
+    assert not Items.iterated
+
+
 def test_top_level_set_of_a_template_without_parent_is_run(app: Microflask) -> None:
     assert _block(app, "fragments/standalone.html", "greeting") == "Hello world"
 
