@@ -1,11 +1,14 @@
-"""The application: configuration, registration, hooks, URL building, templates.
+"""The application: the registry of views, hooks and config, and the request cycle it runs.
 
-``Microflask`` is the central registry of views, hooks and config; the request cycle it runs
-(``wsgi_app`` and the error handling) lives in ``dispatch.py``, mixed into the class.
+``Microflask`` records routes, hooks and error handlers (through ``Scaffold``), and handles
+each WSGI request: ``wsgi_app`` pushes a request context, runs the hooks and the view, turns
+the return value into a response, handles the errors on the way, and always pops the
+context so every teardown runs.
 """
 
 from __future__ import annotations
 
+import collections.abc as cabc
 import inspect
 import os
 import re
@@ -13,27 +16,34 @@ import sys
 import typing as t
 import weakref
 from datetime import timedelta
-from functools import cached_property, lru_cache, update_wrapper
+from functools import cached_property, update_wrapper
+from itertools import chain
 from urllib.parse import quote as _url_quote
 
-from werkzeug.datastructures import ImmutableDict
+from werkzeug.datastructures import Headers, ImmutableDict
 from werkzeug.exceptions import (
-    BadHost,
     BadRequest,
+    BadRequestKeyError,
+    HTTPException,
+    InternalServerError,
+    MethodNotAllowed,
+    NotFound,
 )
-from werkzeug.routing import BuildError, MapAdapter, Rule
+from werkzeug.routing import BuildError, MapAdapter, RequestRedirect, Rule
+from werkzeug.routing.exceptions import NoMatch, RoutingException
 from werkzeug.utils import redirect as _wz_redirect
 from werkzeug.wrappers import Response as BaseResponse
 
+from . import csrf, signals
 from . import typing as ft
 from .config import Config, ConfigAttribute
 from .ctx import AppContext, RequestContext, _AppCtxGlobals
-from .dispatch import RequestCycle
-from .globals import _cv_app, _cv_request, g
+from .globals import _cv_app, _cv_request, _request_context, g
 from .helpers import Aborter, get_debug_flag, get_load_dotenv
+from .hooks import HookChains, blueprint_of, blueprints_for_path
 from .json.provider import DefaultJSONProvider, JSONProvider
 from .logging import create_logger
-from .routing import Map
+from .routing import Map, bind_request
 from .scaffold import Scaffold, _find_package, setupmethod
 from .sessions import SecureCookieSessionInterface, SessionInterface
 from .templating import (
@@ -45,7 +55,7 @@ from .templating import (
 from .wrappers import Request, Response
 
 if t.TYPE_CHECKING:
-    from _typeshed.wsgi import WSGIEnvironment
+    from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
     from .blueprints import Blueprint
     from .testing import MicroflaskClient, MicroflaskCliRunner
@@ -56,7 +66,8 @@ _ANCHOR_SAFE = "%!#$&'()*+,/:;=?@"
 # CR/LF would split the header; browsers drop tabs and newlines, turning
 # "/\t/evil.example" into "//evil.example".
 _CONTROL_CHARS = re.compile("[\x00-\x1f\x7f]")
-_DEFAULT_PORTS = {"http": "80", "https": "443"}
+_BODYLESS_METHODS = frozenset(("GET", "HEAD", "OPTIONS"))
+_ROUTING_ERRORS = (NoMatch, RoutingException)
 
 
 def _make_timedelta(value: t.Any) -> timedelta:
@@ -65,26 +76,7 @@ def _make_timedelta(value: t.Any) -> timedelta:
     return timedelta(seconds=value)
 
 
-def _blueprint_ancestry(name: str | None) -> list[str]:
-    """Return ``a.b.c``'s blueprints innermost first: ``a.b.c``, ``a.b``, ``a``."""
-    if not name:
-        return []
-    parts = name.split(".")
-    return [".".join(parts[:i]) for i in range(len(parts), 0, -1)]
-
-
-class _HookChain(t.NamedTuple):
-    """The resolved hooks for one blueprint path, in the order they run."""
-
-    url_value_preprocessors: tuple[ft.URLValuePreprocessorCallable, ...]
-    before: tuple[t.Callable[[], t.Any], ...]
-    after: tuple[t.Callable[[t.Any], t.Any], ...]
-    teardown: tuple[t.Callable[[BaseException | None], t.Any], ...]
-    context_processors: tuple[t.Callable[[], dict[str, t.Any]], ...]
-    url_defaults: tuple[ft.URLDefaultCallable, ...]
-
-
-class Microflask(RequestCycle, Scaffold):
+class Microflask(Scaffold):
     """A WSGI application: the central registry of views, hooks and config."""
 
     request_class: type[Request] = Request
@@ -155,6 +147,7 @@ class Microflask(RequestCycle, Scaffold):
         instance_relative_config: bool = False,
         root_path: str | None = None,
     ) -> None:
+        self._hook_chains = HookChains(self)
         super().__init__(import_name, static_folder, static_url_path, template_folder, root_path)
         if instance_path is None:
             instance_path = self.auto_find_instance_path()
@@ -176,17 +169,12 @@ class Microflask(RequestCycle, Scaffold):
         self.extensions: dict[str, t.Any] = {}
         self.url_map = self.url_map_class(host_matching=host_matching)
         self.subdomain_matching = subdomain_matching
+        #: Each registered blueprint's ``(subdomain, url_prefix)`` by its dotted name: the
+        #: URLs whose routing errors (404, 405) its error handlers take.
+        self.blueprint_url_scopes: dict[str, tuple[str | None, str | None]] = {}
         self._got_first_request = False
-        self._hook_cache: dict[str | None, _HookChain] = {}
-        self._sync_views: dict[t.Callable[..., t.Any], t.Callable[..., t.Any]] = {}
-        # Contexts skip the teardown calls when nothing would run; an override always runs.
-        cls = type(self)
-        self._custom_teardown_request = (
-            cls.do_teardown_request is not Microflask.do_teardown_request
-        )
-        self._custom_teardown_appcontext = (
-            cls.do_teardown_appcontext is not Microflask.do_teardown_appcontext
-        )
+        #: endpoint -> (view function, what calls it: the view or its typed adapter, sync)
+        self._view_callers: dict[str, tuple[t.Callable[..., t.Any], t.Callable[..., t.Any]]] = {}
         self.template_context_processors[None].append(_default_template_ctx_processor)
 
         from .cli import AppGroup
@@ -215,7 +203,9 @@ class Microflask(RequestCycle, Scaffold):
                 " applied consistently. Do all setup (imports, decorators, blueprint"
                 " registration) before the app serves requests."
             )
-        self._hook_cache.clear()
+
+    def _registry_changed(self) -> None:
+        self._hook_chains.clear()
 
     @cached_property
     def name(self) -> str:  # type: ignore[override]
@@ -390,39 +380,6 @@ class Microflask(RequestCycle, Scaffold):
             rv.update(processor())
         return rv
 
-    # -- hook resolution ---------------------------------------------------------------
-
-    def _hooks(self, blueprint: str | None) -> _HookChain:
-        chain_ = self._hook_cache.get(blueprint)
-        if chain_ is None:
-            chain_ = self._hook_cache[blueprint] = self._build_hooks(blueprint)
-        return chain_
-
-    def _build_hooks(self, blueprint: str | None) -> _HookChain:
-        inner_first: list[str | None] = [*_blueprint_ancestry(blueprint), None]
-        outer_first = inner_first[::-1]
-        sync = self.ensure_sync
-
-        def collect(
-            spec: t.Mapping[str | None, list[t.Any]],
-            names: list[str | None],
-            reverse: bool = False,
-        ) -> tuple[t.Any, ...]:
-            return tuple(
-                sync(f)
-                for name in names
-                for f in (reversed(spec.get(name, ())) if reverse else spec.get(name, ()))
-            )
-
-        return _HookChain(
-            collect(self.url_value_preprocessors, outer_first),
-            collect(self.before_request_funcs, outer_first),
-            collect(self.after_request_funcs, inner_first, True),
-            collect(self.teardown_request_funcs, inner_first, True),
-            collect(self.template_context_processors, outer_first),
-            collect(self.url_default_functions, outer_first),
-        )
-
     def ensure_sync(self, func: t.Callable[..., t.Any]) -> t.Callable[..., t.Any]:
         """Return *func*, wrapped by :meth:`async_to_sync` if it is a coroutine function."""
         if inspect.iscoroutinefunction(func):
@@ -496,27 +453,7 @@ class Microflask(RequestCycle, Scaffold):
         if self.subdomain_matching:
             # The subdomain is the part of the host before SERVER_NAME.
             return self.url_map.bind_to_environ(request.environ, server_name=config["SERVER_NAME"])
-        environ = request.environ
-        if "HTTP_UPGRADE" in environ or not environ.get("PATH_INFO"):
-            # Werkzeug's binding for the rare requests the shortcut below gets wrong: a
-            # websocket upgrade (its scheme is ws/wss, which websocket rules match on) and an
-            # empty path (the app's root without its slash, which redirects to add it).
-            return self.url_map.bind_to_environ(
-                environ,
-                server_name=config["SERVER_NAME"],
-                subdomain=self.url_map.default_subdomain or "",
-            )
-        # What Map.bind does, with the lowercasing and IDNA encoding of the host cached.
-        return MapAdapter(
-            self.url_map,
-            _bound_host(config["SERVER_NAME"] or request.host, request.scheme),
-            request.root_path,
-            self.url_map.default_subdomain or "",
-            request.scheme,
-            request.path,
-            request.method,
-            request.query_string.decode(errors="replace"),
-        )
+        return bind_request(self.url_map, request, config["SERVER_NAME"])
 
     def redirect(self, location: str, code: int = 302) -> BaseResponse:
         """Return a redirect response to *location*.
@@ -526,6 +463,347 @@ class Microflask(RequestCycle, Scaffold):
         if _CONTROL_CHARS.search(location):
             raise BadRequest("Redirect location contains control characters.")
         return _wz_redirect(location, code=code, Response=self.response_class)
+
+    def wsgi_app(
+        self, environ: WSGIEnvironment, start_response: StartResponse
+    ) -> cabc.Iterable[bytes]:
+        """Handle one WSGI request: push a context, dispatch, always pop."""
+        ctx = self.request_context(environ)
+        error: BaseException | None = None
+        try:
+            try:
+                ctx.push()
+                response = self.full_dispatch_request()
+            except Exception as e:
+                error = e
+                response = self.handle_exception(e)
+            except BaseException:
+                error = sys.exc_info()[1]
+                raise
+            return response(environ, start_response)
+        finally:
+            if "werkzeug.debug.preserve_context" in environ:
+                environ["werkzeug.debug.preserve_context"](_cv_app.get())
+                environ["werkzeug.debug.preserve_context"](_cv_request.get())
+            if error is not None and self.should_ignore_error(error):
+                error = None
+            ctx.pop(error)
+            if ctx.request.routing_exception is not None:
+                _drop_tracebacks(ctx.request.routing_exception)
+
+    def __call__(
+        self, environ: WSGIEnvironment, start_response: StartResponse
+    ) -> cabc.Iterable[bytes]:
+        return self.wsgi_app(environ, start_response)
+
+    def full_dispatch_request(self) -> Response:
+        """Run the before hooks and the view, then finalize the response."""
+        if not self._got_first_request:
+            self._got_first_request = True
+        try:
+            if signals.request_started.receivers:
+                signals.request_started.send(self, _async_wrapper=self.ensure_sync)
+            rv = self.preprocess_request()
+            if rv is None:
+                rv = self.dispatch_request()
+        except Exception as e:
+            rv = self.handle_user_exception(e)
+            if rv is t.cast(object, e) and e is not _request_context().request.routing_exception:
+                # An HTTP error no handler took is the response; nothing reads its
+                # traceback, whose frames hold it in a cycle. (A routing error's is
+                # dropped after teardown, which may read it.)
+                _drop_tracebacks(e)
+        return self.finalize_request(rv)
+
+    def preprocess_request(self) -> ft.ResponseReturnValue | None:
+        """Run URL value preprocessors, CSRF checks and before-request hooks.
+
+        Returns the first non-None value a hook returns, which ends the request.
+        """
+        req = _request_context().request
+        hooks = self._hook_chains[req.blueprint]
+        for preprocess in hooks.url_value_preprocessors:
+            preprocess(req.endpoint, req.view_args)
+        if req.method not in csrf.SAFE_METHODS:
+            csrf.protect(self, req)
+        for before in hooks.before:
+            rv = before()
+            if rv is not None:
+                return rv  # type: ignore[no-any-return]
+        return None
+
+    def dispatch_request(self) -> ft.ResponseReturnValue:
+        """Call the matched view, or answer OPTIONS; raise the routing error if any."""
+        req = _request_context().request
+        if req.routing_exception is not None:
+            self.raise_routing_exception(req)
+        rule: Rule = req.url_rule  # type: ignore[assignment]
+        if req.method == "OPTIONS" and getattr(rule, "provide_automatic_options", False):
+            return self.make_default_options_response()
+        endpoint = rule.endpoint
+        view = self.view_functions[endpoint]
+        caller = self._view_callers.get(endpoint)
+        if caller is None or caller[0] is not view:  # first call, or view_functions changed
+            caller = self._view_callers[endpoint] = (view, self.ensure_sync(view))
+        return caller[1](**req.view_args)  # type: ignore[arg-type,no-any-return]
+
+    def raise_routing_exception(self, request: Request) -> t.NoReturn:
+        """Raise the error that URL matching stored on *request*.
+
+        :raises AssertionError: in debug mode, instead of a 301 or 302 routing redirect
+            for a request with a body, which browsers would resend without it.
+        """
+        error = t.cast(HTTPException, request.routing_exception)
+        if (
+            isinstance(error, RequestRedirect)
+            and self.debug
+            and error.code not in (307, 308)
+            and request.method not in _BODYLESS_METHODS
+        ):
+            raise AssertionError(
+                f"A {request.method} request to {request.url!r} was redirected by routing to"
+                f" the canonical URL {error.new_url!r} with a {error.code}, so the browser"
+                " would drop the form data. Send requests to the canonical URL (mind a"
+                " rule's trailing slash), or keep routing redirects 307 or 308. This check"
+                " only runs in debug mode."
+            ) from error
+        raise error
+
+    def make_default_options_response(self) -> Response:
+        """Return an empty response whose ``Allow`` header lists the URL's methods."""
+        adapter = t.cast(MapAdapter, _request_context().url_adapter)
+        rv = self.response_class()
+        rv.allow.update(adapter.allowed_methods())
+        return rv
+
+    def finalize_request(
+        self, rv: ft.ResponseReturnValue | HTTPException, from_error_handler: bool = False
+    ) -> Response:
+        """Turn *rv* into a response and run the after-request processing."""
+        response = self.make_response(rv)
+        try:
+            response = self.process_response(response)
+            if signals.request_finished.receivers:
+                signals.request_finished.send(
+                    self, _async_wrapper=self.ensure_sync, response=response
+                )
+        except Exception:
+            if not from_error_handler:
+                raise
+            self._log_error(
+                "Request finalizing failed with an error while handling an error", sys.exc_info()
+            )
+        return response
+
+    def process_response(self, response: Response) -> Response:
+        """Run after-this-request and after-request hooks, then save the session."""
+        ctx = _request_context()
+        for func in ctx.after_request_functions:
+            response = self.ensure_sync(func)(response)
+        # Looked up again, not kept from the before hooks: a view may add after hooks.
+        for after in self._hook_chains[ctx.request.blueprint].after:
+            response = after(response)
+        session = ctx.opened_session()
+        if session is None and self._should_refresh_session(ctx.request):
+            session = ctx.session
+            session.accessed = False  # opened to refresh it, not read by the app
+        if session is not None and not self.session_interface.is_null_session(session):
+            self.session_interface.save_session(self, session, response)
+        return response
+
+    def _should_refresh_session(self, request: Request) -> bool:
+        """Whether a session the app never opened must be, to refresh its cookie."""
+        if "HTTP_COOKIE" not in request.environ or not self.config["SESSION_REFRESH_EACH_REQUEST"]:
+            return False
+        interface = self.session_interface
+        peek = getattr(interface, "may_need_refresh", None)
+        if peek is not None:
+            return bool(peek(self, request))
+        return interface.get_cookie_name(self) in request.cookies
+
+    def do_teardown_request(self, exc: BaseException | None = None) -> None:
+        """Run every teardown-request function, innermost blueprint first.
+
+        Each runs even if an earlier one raised; the first error is raised at the end.
+        """
+        teardown = self._hook_chains[_request_context().request.blueprint].teardown
+        if teardown:
+            _run_all(teardown, exc)
+        if signals.request_tearing_down.receivers:
+            signals.request_tearing_down.send(self, _async_wrapper=self.ensure_sync, exc=exc)
+
+    def do_teardown_appcontext(self, exc: BaseException | None = None) -> None:
+        """Run every teardown-appcontext function, last registered first."""
+        if self.teardown_appcontext_funcs:
+            _run_all([self.ensure_sync(f) for f in reversed(self.teardown_appcontext_funcs)], exc)
+        if signals.appcontext_tearing_down.receivers:
+            signals.appcontext_tearing_down.send(self, _async_wrapper=self.ensure_sync, exc=exc)
+
+    def should_ignore_error(self, error: BaseException | None) -> bool:
+        """Return True to hide *error* from the teardown functions."""
+        return False
+
+    # -- errors ------------------------------------------------------------------------
+
+    def _find_error_handler(
+        self, e: Exception, blueprints: list[str]
+    ) -> ft.ErrorHandlerCallable | None:
+        """Return the handler for *e*: by code, then by class MRO, innermost bp first."""
+        spec = self.error_handler_spec
+        if not spec:
+            return None
+        exc_class = type(e)
+        # The class's code, as handlers are registered by class (an instance may set its own).
+        code = getattr(exc_class, "code", None) if isinstance(e, HTTPException) else None
+        for c in (code, None) if code is not None else (None,):
+            for name in chain(blueprints, (None,)):
+                handler_map = spec.get(name, {}).get(c)
+                if not handler_map:
+                    continue
+                for cls in exc_class.__mro__:
+                    handler = handler_map.get(cls)
+                    if handler is not None:
+                        return handler
+        return None
+
+    def _error_blueprints(self, e: Exception) -> list[str]:
+        """Return the blueprints whose handlers may take *e*, innermost first.
+
+        Those of the request's endpoint; for a 404 or 405 from routing, which has no
+        endpoint, the blueprint whose URL scope holds the path, and its parents.
+        """
+        ctx = _request_context()
+        request = ctx.request
+        if (
+            e is request.routing_exception
+            and isinstance(e, (NotFound, MethodNotAllowed))
+            and ctx.url_adapter is not None
+        ):
+            subdomain = ctx.url_adapter.subdomain or ""
+            return blueprints_for_path(self.blueprint_url_scopes, subdomain, request.path)
+        return request.blueprints
+
+    def trap_http_exception(self, e: Exception) -> bool:
+        """Return whether *e* should propagate instead of going to its handler."""
+        if self.config["TRAP_HTTP_EXCEPTIONS"]:
+            return True
+        trap_bad_request = self.config["TRAP_BAD_REQUEST_ERRORS"]
+        if trap_bad_request is None and self.debug and isinstance(e, BadRequestKeyError):
+            return True
+        if trap_bad_request:
+            return isinstance(e, BadRequest)
+        return False
+
+    def handle_http_exception(self, e: HTTPException) -> HTTPException | ft.ResponseReturnValue:
+        """Return the registered handler's result for *e*, or *e* itself."""
+        if e.code is None or isinstance(e, RequestRedirect) or not self.error_handler_spec:
+            return e
+        handler = self._find_error_handler(e, self._error_blueprints(e))
+        if handler is None:
+            return e
+        return self.ensure_sync(handler)(e)  # type: ignore[no-any-return]
+
+    def handle_user_exception(self, e: Exception) -> HTTPException | ft.ResponseReturnValue:
+        """Handle an error raised by a hook or view; re-raise it if nothing handles it."""
+        if isinstance(e, BadRequestKeyError) and (
+            self.debug or self.config["TRAP_BAD_REQUEST_ERRORS"]
+        ):
+            e.show_exception = True
+        if isinstance(e, HTTPException) and not self.trap_http_exception(e):
+            return self.handle_http_exception(e)
+        handler = self._find_error_handler(e, _request_context().request.blueprints)
+        if handler is None:
+            raise
+        return self.ensure_sync(handler)(e)  # type: ignore[no-any-return]
+
+    def handle_exception(self, e: Exception) -> Response:
+        """Handle an unhandled error: propagate it, or log it and answer 500.
+
+        The 500 handler, if any, gets an ``InternalServerError`` whose
+        ``original_exception`` is *e*; if that handler fails too, a plain 500 is sent.
+        """
+        exc_info = sys.exc_info()
+        if signals.got_request_exception.receivers:
+            signals.got_request_exception.send(self, _async_wrapper=self.ensure_sync, exception=e)
+        propagate = self.config["PROPAGATE_EXCEPTIONS"]
+        if propagate is None:
+            propagate = self.testing or self.debug
+        if propagate:
+            if exc_info[1] is e:
+                raise
+            raise e
+        self.log_exception(exc_info)
+        server_error: InternalServerError | ft.ResponseReturnValue
+        server_error = InternalServerError(original_exception=e)
+        handler = self._find_error_handler(server_error, _request_context().request.blueprints)
+        if handler is not None:
+            try:
+                server_error = self.ensure_sync(handler)(server_error)
+            except Exception:
+                self._log_error("The 500 error handler raised an error", sys.exc_info())
+                server_error = InternalServerError(original_exception=e)
+        return self.finalize_request(server_error, from_error_handler=True)
+
+    def log_exception(self, exc_info: t.Any) -> None:
+        """Log an unhandled error with its traceback to :attr:`logger`."""
+        ctx = _cv_request.get(None)
+        where = f" on {ctx.request.path} [{ctx.request.method}]" if ctx else ""
+        self._log_error(f"Exception{where}", exc_info)
+
+    # -- responses ---------------------------------------------------------------------
+
+    def make_response(self, rv: ft.ResponseReturnValue | HTTPException) -> Response:
+        """Convert a view's return value into a :attr:`response_class` instance.
+
+        :raises TypeError: for None, a bad tuple, or a type that is not a response.
+        """
+        if rv.__class__ is str:
+            return self.response_class(rv)
+        status = headers = None
+        if isinstance(rv, tuple):
+            rv, status, headers = _unpack_tuple(rv)
+        if rv is None:
+            raise TypeError(
+                f"The view function for {_current_endpoint()!r} did not return a valid"
+                " response: it returned None or ended without a return statement. Return"
+                " a string, dict, list, tuple with headers or status, Response instance,"
+                " or WSGI callable."
+            )
+        if not isinstance(rv, self.response_class):
+            if isinstance(rv, (str, bytes, bytearray, cabc.Iterator)):
+                rv = self.response_class(rv, status=status, headers=headers)
+                status = headers = None
+            else:
+                rv = self._coerce_response(rv)
+        if status is not None:
+            if isinstance(status, (str, bytes, bytearray)):
+                rv.status = status  # type: ignore[assignment]
+            else:
+                rv.status_code = status
+        if headers:
+            rv.headers.update(headers)
+        return rv
+
+    def _coerce_response(self, rv: t.Any) -> Response:
+        """Turn a dict or list into JSON, and a WSGI app or response into ours."""
+        if isinstance(rv, (dict, list)):
+            return self.json.response(rv)
+        ctx = _cv_request.get(None)
+        environ = ctx.request.environ if ctx else None
+        if (
+            isinstance(rv, HTTPException)
+            and rv.response is None
+            and type(rv).get_response is HTTPException.get_response
+        ):
+            # What ``get_response`` builds, made directly as our response class: cheaper
+            # than running the exception as a WSGI app through ``force_type``.
+            return self.response_class(rv.get_body(environ), rv.code, rv.get_headers(environ))
+        if not (isinstance(rv, BaseResponse) or callable(rv)):
+            raise TypeError(_bad_return_message(rv))
+        try:
+            return t.cast("Response", self.response_class.force_type(rv, environ))
+        except TypeError as e:
+            raise TypeError(f"{e}\n{_bad_return_message(rv)}") from None
 
     # -- URLs --------------------------------------------------------------------------
 
@@ -587,8 +865,7 @@ class Microflask(RequestCycle, Scaffold):
 
     def inject_url_defaults(self, endpoint: str, values: dict[str, t.Any]) -> None:
         """Let the ``url_defaults`` functions of the app and blueprints fill *values*."""
-        blueprint = endpoint.rpartition(".")[0] or None
-        for func in self._hooks(blueprint).url_defaults:
+        for func in self._hook_chains[blueprint_of(endpoint)].url_defaults:
             func(endpoint, values)
 
     def handle_url_build_error(
@@ -612,7 +889,7 @@ class Microflask(RequestCycle, Scaffold):
     def update_template_context(self, context: dict[str, t.Any]) -> None:
         """Add the context processors' values; the caller's own values win."""
         ctx = _cv_request.get(None)
-        processors = self._hooks(ctx.request.blueprint if ctx else None).context_processors
+        processors = self._hook_chains[ctx.request.blueprint if ctx else None].context_processors
         orig = context.copy()
         for func in processors:
             context.update(func())
@@ -668,21 +945,57 @@ class Microflask(RequestCycle, Scaffold):
         run_simple(host, port, self, **options)
 
 
-@lru_cache(maxsize=256)
-def _bound_host(host: str, scheme: str) -> str:
-    """Return *host* as ``Map.bind_to_environ`` stores it: lowercase, IDNA-encoded.
-
-    The port is kept unless it is the default one for *scheme*.
-    :raises werkzeug.exceptions.BadHost: for a name IDNA cannot encode.
-    """
-    name, sep, port = host.lower().partition(":")
-    if _DEFAULT_PORTS.get(scheme) == port:
-        sep = port = ""
-    try:
-        return f"{name.encode('idna').decode('ascii')}{sep}{port}"
-    except UnicodeError as e:
-        raise BadHost() from e
-
-
 def _qualname(f: t.Callable[..., t.Any]) -> str:
     return f"{getattr(f, '__module__', '?')}.{getattr(f, '__qualname__', repr(f))}"
+
+
+def _drop_tracebacks(error: BaseException) -> None:
+    """Free a spent HTTP error's traceback, and those of the routing errors behind it.
+
+    They hold the request's frames, which hold the errors: cycles only the garbage
+    collector would free. Errors the app raised itself are left as they are.
+    """
+    error.__traceback__ = None
+    context = error.__context__
+    while isinstance(context, _ROUTING_ERRORS) and context.__traceback__ is not None:
+        context.__traceback__ = None  # a cleared one ends the walk: no loop can spin
+        context = context.__context__
+
+
+def _run_all(funcs: t.Iterable[t.Callable[[t.Any], t.Any]], exc: BaseException | None) -> None:
+    """Call each of *funcs* with *exc*; raise the first error once all have run."""
+    error: BaseException | None = None
+    for func in funcs:
+        try:
+            func(exc)
+        except Exception as e:
+            error = error or e
+    if error is not None:
+        raise error
+
+
+def _unpack_tuple(rv: tuple[t.Any, ...]) -> tuple[t.Any, t.Any, t.Any]:
+    if len(rv) == 3:
+        return rv[0], rv[1], rv[2]
+    if len(rv) == 2:
+        if isinstance(rv[1], (Headers, dict, tuple, list)):
+            return rv[0], None, rv[1]
+        return rv[0], rv[1], None
+    raise TypeError(
+        f"The view function for {_current_endpoint()!r} returned a tuple of"
+        f" {len(rv)} items. The tuple must have the form (body, status, headers),"
+        " (body, status), or (body, headers)."
+    )
+
+
+def _current_endpoint() -> str | None:
+    ctx = _cv_request.get(None)
+    return ctx.request.endpoint if ctx else None
+
+
+def _bad_return_message(rv: object) -> str:
+    return (
+        f"The view function for {_current_endpoint()!r} did not return a valid response."
+        " The return type must be a string, dict, list, tuple with headers or status,"
+        f" Response instance, or WSGI callable, but it was a {type(rv).__name__}."
+    )

@@ -167,6 +167,7 @@ class Blueprint(Scaffold):
         app.blueprints[name] = self
         self._got_registered_once = True
         state = self.make_setup_state(app, options, first_registration)
+        app.blueprint_url_scopes[name] = (state.subdomain, state.url_prefix)
         if self.has_static_folder:
             state.add_url_rule(
                 f"{self.static_url_path}/<path:filename>",

@@ -1,7 +1,8 @@
 """The application and request contexts, and the helpers that work with them.
 
-A context is pushed onto a ``ContextVar`` for as long as the app or a request is being handled; the
-framework passes it explicitly, and user code reaches it through the proxies in ``globals``.
+A context is pushed onto a ``ContextVar`` for as long as the app or a request is being
+handled; the framework's methods read it from there, and user code reaches it through the
+proxies in ``globals``.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from functools import update_wrapper
 from types import TracebackType
 
 from werkzeug.exceptions import HTTPException
-from werkzeug.wrappers import Request as _BaseRequest
 
 from . import signals
 from .globals import _cv_app, _cv_request
@@ -22,7 +22,7 @@ if t.TYPE_CHECKING:
     from _typeshed.wsgi import WSGIEnvironment
     from werkzeug.routing import MapAdapter
 
-    from .app import Microflask, _HookChain
+    from .app import Microflask
     from .sessions import SessionMixin
     from .wrappers import Request
 
@@ -118,12 +118,7 @@ class AppContext:
         :raises AssertionError: if this is not the current context.
         """
         try:
-            app = self.app
-            if len(self._cv_tokens) == 1 and (
-                app.teardown_appcontext_funcs
-                or app._custom_teardown_appcontext
-                or signals.appcontext_tearing_down.receivers
-            ):
+            if len(self._cv_tokens) == 1:
                 if exc is _sentinel:
                     exc = sys.exc_info()[1]
                 self.app.do_teardown_appcontext(exc)
@@ -180,8 +175,8 @@ class RequestContext:
             request.routing_exception = e
         self.flashes: list[tuple[str, str]] | None = None
         self._session = session
-        self._after_request_functions: list[t.Callable[..., t.Any]] = []
-        self._hooks: _HookChain | None = None
+        #: The functions :func:`after_this_request` registered for this request.
+        self.after_request_functions: list[t.Callable[..., t.Any]] = []
         self._cv_tokens: list[tuple[contextvars.Token[RequestContext], AppContext | None]] = []
 
     @property
@@ -203,6 +198,10 @@ class RequestContext:
     @session.setter
     def session(self, value: SessionMixin) -> None:
         self._session = value
+
+    def opened_session(self) -> SessionMixin | None:
+        """Return the session if it was opened, without opening it."""
+        return self._session
 
     def copy(self) -> RequestContext:
         """Return a new context for the same request and session.
@@ -246,18 +245,8 @@ class RequestContext:
             if clear:
                 if exc is _sentinel:
                     exc = sys.exc_info()[1]
-                app, hooks = self.app, self._hooks
-                if (
-                    hooks is None
-                    or hooks.teardown
-                    or app._custom_teardown_request
-                    or signals.request_tearing_down.receivers
-                ):
-                    app.do_teardown_request(exc)
-                request = self.request
-                # Werkzeug's close only closes parsed files; skip the call when none were.
-                if "files" in request.__dict__ or type(request).close is not _BaseRequest.close:
-                    request.close()
+                self.app.do_teardown_request(exc)
+                self.request.close()
         finally:
             ctx = _cv_request.get()
             token, app_ctx = self._cv_tokens.pop()
@@ -307,7 +296,7 @@ def after_this_request(f: F) -> F:
             "'after_this_request' can only be used when a request context is active, such"
             " as in a view function."
         )
-    ctx._after_request_functions.append(f)
+    ctx.after_request_functions.append(f)
     return f
 
 

@@ -1,7 +1,7 @@
 """The context variables and the proxies user code reaches them through.
 
-Inside the framework the contexts are passed explicitly; the proxies here exist for user code, which
-expects ``from microflask import request`` to work as it does with Flask.
+The framework reads the context variables directly; the proxies here exist for user code,
+which expects ``from microflask import request`` to work as it does with Flask.
 """
 
 from __future__ import annotations
@@ -65,6 +65,18 @@ class _ContextProxy(LocalProxy):  # type: ignore[type-arg]
 
 _cv_app: ContextVar[AppContext] = ContextVar("microflask.app_ctx")
 _cv_request: ContextVar[RequestContext] = ContextVar("microflask.request_ctx")
+
+
+def _request_context() -> RequestContext:
+    """Return the active request context, as the ``request`` proxy finds it.
+
+    :raises RuntimeError: outside a request, with the proxies' message.
+    """
+    try:
+        return _cv_request.get()
+    except LookupError:
+        raise RuntimeError(_NO_REQUEST) from None
+
 
 app_ctx: AppContext = cast("AppContext", LocalProxy(_cv_app, unbound_message=_NO_APP))
 current_app: Microflask = cast("Microflask", _ContextProxy(_cv_app, "app", _NO_APP))

@@ -1,4 +1,7 @@
-"""The URL map: Werkzeug's, with a shortcut for paths made of static parts only.
+"""The URL map and its binding to a request: Werkzeug's, with two shortcuts.
+
+``Map`` matches paths made of static parts only without Werkzeug's general search, and
+``bind_request`` makes the adapter for a request without re-reading the environ.
 
 Werkzeug's matcher builds a recursive closure on every call, a reference cycle the
 garbage collector must free. Most requests are for routes without variables; for
@@ -11,15 +14,24 @@ wrong methods, aliases) goes to Werkzeug's matcher unchanged.
 from __future__ import annotations
 
 import typing as t
+from functools import lru_cache
 
+from werkzeug.exceptions import BadHost
 from werkzeug.routing import Map as _WerkzeugMap
+from werkzeug.routing import MapAdapter
+
+# Private Werkzeug internals: the matcher's state machine (pinned below 3.2 in pyproject).
 from werkzeug.routing.matcher import State, StateMachineMatcher
 
 if t.TYPE_CHECKING:
     from werkzeug.routing import Rule
     from werkzeug.routing.rules import RuleFactory
 
-__all__ = ["Map"]
+    from .wrappers import Request
+
+__all__ = ["Map", "bind_request"]
+
+_DEFAULT_PORTS = {"http": "80", "https": "443"}
 
 
 class _StaticFirstMatcher(StateMachineMatcher):
@@ -66,3 +78,47 @@ class Map(_WerkzeugMap):
         self._matcher = _StaticFirstMatcher(self._matcher.merge_slashes)
         for rule in rules or ():
             self.add(rule)
+
+
+def bind_request(url_map: _WerkzeugMap, request: Request, server_name: str | None) -> MapAdapter:
+    """Bind *url_map* to *request*, as ``url_map.bind_to_environ`` would.
+
+    It must equal ``url_map.bind_to_environ(request.environ, server_name=server_name,
+    subdomain=url_map.default_subdomain or "")`` (pinned by a test in tests/parity), with
+    the host's lowercasing and IDNA encoding cached and what the request parsed reused.
+
+    :raises werkzeug.exceptions.BadHost: for a host name IDNA cannot encode.
+    """
+    environ = request.environ
+    if "HTTP_UPGRADE" in environ or not environ.get("PATH_INFO"):
+        # Werkzeug's binding for the rare requests the shortcut gets wrong: a websocket
+        # upgrade (its scheme is ws/wss, which websocket rules match on) and an empty
+        # path (the app's root without its slash, which redirects to add it).
+        return url_map.bind_to_environ(
+            environ, server_name=server_name, subdomain=url_map.default_subdomain or ""
+        )
+    return MapAdapter(
+        url_map,
+        _bound_host(server_name or request.host, request.scheme),
+        request.root_path,
+        url_map.default_subdomain or "",
+        request.scheme,
+        request.path,
+        request.method,
+        request.query_string.decode(errors="replace"),
+    )
+
+
+@lru_cache(maxsize=256)
+def _bound_host(host: str, scheme: str) -> str:
+    """Return *host* as ``Map.bind`` stores it: lowercase, IDNA-encoded.
+
+    The port is kept unless it is the default one for *scheme*.
+    """
+    name, sep, port = host.lower().partition(":")
+    if _DEFAULT_PORTS.get(scheme) == port:
+        sep = port = ""
+    try:
+        return f"{name.encode('idna').decode('ascii')}{sep}{port}"
+    except UnicodeError as e:
+        raise BadHost() from e

@@ -21,6 +21,7 @@ from werkzeug.exceptions import HTTPException, default_exceptions
 from . import typing as ft
 from .globals import current_app
 from .helpers import get_root_path, send_from_directory
+from .hooks import HookRegistry
 
 if t.TYPE_CHECKING:
     from click import Group
@@ -70,30 +71,29 @@ class Scaffold:
             ft.AppOrBlueprintKey,
             dict[int | None, dict[type[BaseException], ft.ErrorHandlerCallable]],
         ] = defaultdict(lambda: defaultdict(dict))
-        self.before_request_funcs: dict[ft.AppOrBlueprintKey, list[ft.BeforeRequestCallable]] = (
-            defaultdict(list)
+        # Live registries: any change to them reaches the app's resolved hooks.
+        changed = self._registry_changed
+        self.before_request_funcs: HookRegistry[ft.BeforeRequestCallable] = HookRegistry(changed)
+        self.after_request_funcs: HookRegistry[ft.AfterRequestCallable[t.Any]] = HookRegistry(
+            changed
         )
-        self.after_request_funcs: dict[
-            ft.AppOrBlueprintKey, list[ft.AfterRequestCallable[t.Any]]
-        ] = defaultdict(list)
-        self.teardown_request_funcs: dict[ft.AppOrBlueprintKey, list[ft.TeardownCallable]] = (
-            defaultdict(list)
+        self.teardown_request_funcs: HookRegistry[ft.TeardownCallable] = HookRegistry(changed)
+        self.template_context_processors: HookRegistry[ft.TemplateContextProcessorCallable] = (
+            HookRegistry(changed)
         )
-        self.template_context_processors: dict[
-            ft.AppOrBlueprintKey, list[ft.TemplateContextProcessorCallable]
-        ] = defaultdict(list)
-        self.url_value_preprocessors: dict[
-            ft.AppOrBlueprintKey, list[ft.URLValuePreprocessorCallable]
-        ] = defaultdict(list)
-        self.url_default_functions: dict[ft.AppOrBlueprintKey, list[ft.URLDefaultCallable]] = (
-            defaultdict(list)
+        self.url_value_preprocessors: HookRegistry[ft.URLValuePreprocessorCallable] = HookRegistry(
+            changed
         )
+        self.url_default_functions: HookRegistry[ft.URLDefaultCallable] = HookRegistry(changed)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name!r}>"
 
     def _check_setup_finished(self, f_name: str) -> None:
         raise NotImplementedError
+
+    def _registry_changed(self) -> None:
+        """Note a change to a hook registry (the app drops its resolved hooks)."""
 
     # -- folders -----------------------------------------------------------------------
 

@@ -14,12 +14,13 @@ import hashlib
 import hmac
 import typing as t
 import zlib
-from collections.abc import Callable, MutableMapping
+from collections.abc import MutableMapping
 from datetime import datetime, timezone
 
 from itsdangerous import BadData, TimestampSigner, URLSafeTimedSerializer
 from itsdangerous.encoding import base64_decode, base64_encode
 from itsdangerous.signer import HMACAlgorithm
+from werkzeug.datastructures import CallbackDict
 
 from .json.tag import TaggedJSONSerializer
 
@@ -61,62 +62,23 @@ class SessionMixin(MutableMapping[str, t.Any]):
         self["_permanent"] = bool(value)
 
 
-# dict's C methods bypass each other, so every read and write is wrapped
-# one by one; generated wrappers keep dict's own (overloaded) signatures.
-def _reader(name: str) -> Callable[..., t.Any]:
-    method = getattr(dict, name)
+class SecureCookieSession(CallbackDict[str, t.Any], SessionMixin):
+    """A dict that notes writes, stored in a signed cookie.
 
-    def read(self: SecureCookieSession, *args: t.Any, **kwargs: t.Any) -> t.Any:
-        self.accessed = True
-        return method(self, *args, **kwargs)
-
-    read.__name__ = name
-    return read
-
-
-def _writer(name: str) -> Callable[..., t.Any]:
-    method = getattr(dict, name)
-
-    def write(self: SecureCookieSession, *args: t.Any, **kwargs: t.Any) -> t.Any:
-        self.accessed = self.modified = True
-        return method(self, *args, **kwargs)
-
-    write.__name__ = name
-    return write
-
-
-_READS = (
-    "__getitem__ get __contains__ __len__ __iter__ __reversed__ keys items values"
-    " copy __eq__ __ne__ __or__ __ror__ __repr__"
-).split()
-_WRITES = "__setitem__ __delitem__ popitem clear update __ior__".split()
-
-
-class SecureCookieSession(dict[str, t.Any], SessionMixin):
-    """A dict that tracks reads and writes, stored in a signed cookie."""
+    Reads are noted by the request context, which marks the session ``accessed``
+    whenever the app reaches it.
+    """
 
     modified = False
 
     def __init__(self, initial: t.Mapping[str, t.Any] | None = None) -> None:
-        super().__init__(initial or ())
+        def on_update(self: SecureCookieSession) -> None:
+            self.modified = self.accessed = True
+
+        super().__init__(initial, on_update)
         self.new = initial is None
-        #: The serialized data as loaded, to detect changes in nested values.
-        self.loaded_payload: str | None = None
-        #: The verified cookie the data came from; its payload is decoded only if needed.
+        #: The verified cookie the data came from, to detect changes in nested values.
         self.loaded_cookie: str | None = None
-
-    def setdefault(self, key: str, default: t.Any = None) -> t.Any:
-        """Return ``self[key]``, first setting it to ``default`` if missing."""
-        if key not in self:
-            self[key] = default
-        return self[key]
-
-    def pop(self, key: str, *default: t.Any) -> t.Any:
-        """Remove and return ``self[key]``; modified only if the key was there."""
-        self.accessed = True
-        if dict.__contains__(self, key):
-            self.modified = True
-        return dict.pop(self, key, *default)
 
 
 class NullSession(SecureCookieSession):
@@ -125,18 +87,12 @@ class NullSession(SecureCookieSession):
     :raises RuntimeError: on any write, naming ``app.secret_key``.
     """
 
+    def _fail(self, *args: t.Any, **kwargs: t.Any) -> t.NoReturn:
+        raise RuntimeError(_NO_SECRET_KEY)
 
-def _fail(self: NullSession, *args: t.Any, **kwargs: t.Any) -> t.NoReturn:
-    raise RuntimeError(_NO_SECRET_KEY)
-
-
-for _name in _READS:
-    setattr(SecureCookieSession, _name, _reader(_name))
-for _name in _WRITES:
-    setattr(SecureCookieSession, _name, _writer(_name))
-for _name in (*_WRITES, "setdefault", "pop"):
-    setattr(NullSession, _name, _fail)
-del _name
+    __setitem__ = __delitem__ = clear = pop = popitem = update = setdefault = _fail
+    __ior__ = _fail
+    del _fail
 
 
 class SessionInterface:
@@ -285,15 +241,6 @@ def _cookie_value(request: Request, name: str) -> str | None:
     return None
 
 
-def _loaded_payload(session: SessionMixin) -> str | None:
-    """Return the serialized data the session was loaded with, if known."""
-    loaded: str | None = getattr(session, "loaded_payload", None)
-    cookie: str | None = getattr(session, "loaded_cookie", None)
-    if loaded is None and cookie:
-        loaded = _payload_text(cookie)
-    return loaded
-
-
 def _signed_with_fallback(serializer: URLSafeTimedSerializer, value: str) -> bool:
     if len(serializer.secret_keys) == 1:
         return False
@@ -380,23 +327,16 @@ class SecureCookieSessionInterface(SessionInterface):
 
     def get_signing_serializer(self, app: Microflask) -> URLSafeTimedSerializer | None:
         """Return the cookie serializer, or None when no secret key is set."""
-        secret = app.secret_key
-        if not secret:
+        if not app.secret_key:
             return None
-        signers: dict[tuple[object, ...], URLSafeTimedSerializer] | None
-        signers = self.__dict__.get("_signers")
-        if signers is None or len(signers) > 32:
-            signers = self.__dict__["_signers"] = {}
-        fallbacks = app.config.get("SECRET_KEY_FALLBACKS")
-        try:
-            cache_key = (id(app), secret, type(fallbacks), *(fallbacks or ()))
-            signer = signers.get(cache_key)
-        except TypeError:  # unhashable fallbacks: _signing_keys explains the mistake
-            cache_key, signer = (), None
+        keys = _signing_keys(app)
+        signers: dict[tuple[bytes, ...], URLSafeTimedSerializer]
+        signers = self.__dict__.setdefault("_signers", {})
+        signer = signers.get(key := tuple(keys))
         if signer is None:
-            signer = self._make_serializer(_signing_keys(app))
-            if cache_key:
-                signers[cache_key] = signer
+            if len(signers) > 32:  # keys rotated many times: start afresh
+                signers.clear()
+            signer = signers[key] = self._make_serializer(keys)
         return signer
 
     def _make_serializer(self, keys: list[bytes]) -> URLSafeTimedSerializer:
@@ -457,7 +397,8 @@ class SecureCookieSessionInterface(SessionInterface):
             return
         if accessed and not session.modified and "modified" not in getattr(session, "__dict__", ()):
             # Changed inside a nested value? Unless the app said ``modified = False``.
-            session.modified = self.serializer.dumps(data) != _loaded_payload(session)
+            loaded = getattr(session, "loaded_cookie", None)
+            session.modified = not loaded or self.serializer.dumps(data) != _payload_text(loaded)
         if not self.should_set_cookie(app, session):
             return
         signer = self.get_signing_serializer(app)

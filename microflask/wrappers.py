@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response as _WerkzeugResponse
 
 from . import json
 from .globals import _cv_app
+from .hooks import blueprint_ancestry, blueprint_of
 
 if t.TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -214,19 +215,12 @@ class Request(_WerkzeugRequest):
     @property
     def blueprint(self) -> str | None:
         """The dotted name of the blueprint the endpoint belongs to, if any."""
-        endpoint = self.endpoint
-        if endpoint is not None and "." in endpoint:
-            return endpoint.rpartition(".")[0]
-        return None
+        return blueprint_of(self.endpoint)
 
     @property
     def blueprints(self) -> list[str]:
         """The current blueprint and its parents, innermost first."""
-        name = self.blueprint
-        if name is None:
-            return []
-        parts = name.split(".")
-        return [".".join(parts[:i]) for i in range(len(parts), 0, -1)]
+        return blueprint_ancestry(self.blueprint)
 
 
 class Response(_WerkzeugResponse):

@@ -240,40 +240,40 @@ class _FlaskStyleApp(Microflask):
         super().__init__(*args, **kwargs)
         self.calls: list[str] = []
 
-    def full_dispatch_request(self) -> Response:  # type: ignore[override]
+    def full_dispatch_request(self) -> Response:
         self.calls.append("full_dispatch_request")
         return super().full_dispatch_request()
 
-    def preprocess_request(self) -> t.Any:  # type: ignore[override]
+    def preprocess_request(self) -> t.Any:
         self.calls.append("preprocess_request")
         return super().preprocess_request()
 
-    def dispatch_request(self) -> t.Any:  # type: ignore[override]
+    def dispatch_request(self) -> t.Any:
         self.calls.append("dispatch_request")
         return super().dispatch_request()
 
-    def make_default_options_response(self) -> Response:  # type: ignore[override]
+    def make_default_options_response(self) -> Response:
         self.calls.append("make_default_options_response")
         return super().make_default_options_response()
 
-    def finalize_request(self, rv: t.Any, from_error_handler: bool = False) -> Response:  # type: ignore[override]
+    def finalize_request(self, rv: t.Any, from_error_handler: bool = False) -> Response:
         self.calls.append("finalize_request")
         return super().finalize_request(rv, from_error_handler)
 
-    def process_response(self, response: Response) -> Response:  # type: ignore[override]
+    def process_response(self, response: Response) -> Response:
         self.calls.append("process_response")
         response.headers["X-Processed"] = "yes"
         return super().process_response(response)
 
-    def handle_user_exception(self, e: Exception) -> t.Any:  # type: ignore[override]
+    def handle_user_exception(self, e: Exception) -> t.Any:
         self.calls.append("handle_user_exception")
         return super().handle_user_exception(e)
 
-    def handle_http_exception(self, e: HTTPException) -> t.Any:  # type: ignore[override]
+    def handle_http_exception(self, e: HTTPException) -> t.Any:
         self.calls.append("handle_http_exception")
         return super().handle_http_exception(e)
 
-    def handle_exception(self, e: Exception) -> Response:  # type: ignore[override]
+    def handle_exception(self, e: Exception) -> Response:
         self.calls.append("handle_exception")
         return super().handle_exception(e)
 

@@ -880,14 +880,65 @@ def test_blueprint_error_handler_ignores_errors_of_other_views(
     assert "bp forbids" not in response.text
 
 
-def test_blueprint_error_handler_does_not_see_routing_404(
-    app: Microflask, client: MicroflaskClient
+def _scoped_api(app: Microflask) -> None:
+    """Register ``api`` at /api (handling 404 and 405) with ``v1`` nested at /api/v1."""
+    api = Blueprint("api", __name__, url_prefix="/api")
+    v1 = Blueprint("v1", __name__, url_prefix="/v1")
+    api.register_error_handler(404, lambda e: ({"error": "api 404"}, 404))
+    api.errorhandler(405)(
+        lambda e: ({"error": "api 405"}, 405, {"Allow": ", ".join(e.valid_methods)})
+    )
+    v1.errorhandler(404)(lambda e: ({"error": "v1 404"}, 404))
+    api.add_url_rule("/items", "items", lambda: "items")
+    v1.add_url_rule("/things", "things", lambda: "things")
+    api.register_blueprint(v1)
+    app.register_blueprint(api)
+    app.errorhandler(404)(lambda e: ("app 404", 404))
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status", "body"),
+    [
+        ("GET", "/api/missing", 404, "api 404"),
+        ("GET", "/api", 404, "api 404"),
+        ("DELETE", "/api/items", 405, "api 405"),
+        ("GET", "/api/v1/missing", 404, "v1 404"),
+        ("DELETE", "/api/v1/things", 405, "api 405"),
+        ("GET", "/apix", 404, "app 404"),
+        ("GET", "/missing", 404, "app 404"),
+    ],
+)
+def test_routing_404_and_405_go_to_the_blueprint_whose_prefix_holds_the_url(
+    app: Microflask, client: MicroflaskClient, method: str, path: str, status: int, body: str
 ) -> None:
-    bp = Blueprint("bp", __name__, url_prefix="/bp")
-    bp.errorhandler(404)(lambda e: ("bp 404", 404))
+    _scoped_api(app)
+    response = client.open(path, method=method)
+    assert response.status_code == status
+    assert body in response.text
+    if status == 405:
+        assert set(response.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS"}
+
+
+def test_routing_404_under_a_subdomain_blueprint_is_scoped_by_subdomain() -> None:
+    app = Microflask(__name__, subdomain_matching=True)
+    app.config["SERVER_NAME"] = "example.test"
+    bp = Blueprint("shop", __name__, url_prefix="/s", subdomain="shop")
+    bp.errorhandler(404)(lambda e: ("shop 404", 404))
     bp.add_url_rule("/", "index", lambda: "")
     app.register_blueprint(bp)
-    response = client.get("/bp/missing")
+    client = app.test_client()
+    assert client.get("/s/x", base_url="http://shop.example.test").text == "shop 404"
+    assert "shop 404" not in client.get("/s/x", base_url="http://example.test").text
+
+
+def test_blueprint_without_a_prefix_does_not_take_routing_errors(
+    app: Microflask, client: MicroflaskClient
+) -> None:
+    bp = Blueprint("bp", __name__)
+    bp.errorhandler(404)(lambda e: ("bp 404", 404))
+    bp.add_url_rule("/bp-page", "index", lambda: "")
+    app.register_blueprint(bp)
+    response = client.get("/missing")
     assert response.status_code == 404
     assert "bp 404" not in response.text
 

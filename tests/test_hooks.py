@@ -237,3 +237,116 @@ def test_teardown_appcontext_gets_the_with_block_exception(
     with pytest.raises(ValueError), app.app_context():
         raise error
     assert calls == [error]
+
+
+# -- live registries: a change made straight to a registry takes effect at once ------------
+
+
+def _header(name: str, value: str) -> t.Callable[[Response], Response]:
+    def add(response: Response) -> Response:
+        response.headers[name] = value
+        return response
+
+    return add
+
+
+def test_after_request_added_by_a_view_runs_for_that_response(app: Microflask) -> None:
+    @app.route("/cached")
+    def cached() -> str:
+        # As Flask-Caching's ``cached(response_hit_indication=True)`` does.
+        app.after_request_funcs.setdefault(None, []).append(_header("X-Hit", "1"))
+        return "cached"
+
+    client = app.test_client()
+    assert client.get("/").headers.get("X-Hit") is None
+    assert client.get("/cached").headers["X-Hit"] == "1"
+
+
+def test_before_request_appended_after_the_first_request_runs(
+    app: Microflask, client: MicroflaskClient, calls: list[t.Any]
+) -> None:
+    assert client.get("/").data == b"index"
+    app.before_request_funcs[None].append(lambda: "stopped")
+    assert client.get("/").data == b"stopped"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda funcs, f: funcs.__setitem__(None, [f]),
+        lambda funcs, f: funcs[None].insert(0, f),
+        lambda funcs, f: funcs[None].extend([f]),
+        lambda funcs, f: funcs[None].__iadd__([f]),
+        lambda funcs, f: funcs.update({None: [f]}),
+        lambda funcs, f: funcs.setdefault(None, []).append(f),
+    ],
+    ids=["assign", "insert", "extend", "iadd", "update", "setdefault"],
+)
+def test_every_way_of_adding_to_a_registry_is_seen(
+    app: Microflask, client: MicroflaskClient, change: t.Callable[..., t.Any]
+) -> None:
+    client.get("/")
+    change(app.after_request_funcs, _header("X-Added", "yes"))
+    assert client.get("/").headers["X-Added"] == "yes"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda funcs: funcs[None].clear(),
+        lambda funcs: funcs[None].pop(),
+        lambda funcs: funcs[None].remove(funcs[None][0]),
+        lambda funcs: funcs[None].__delitem__(0),
+        lambda funcs: funcs.__delitem__(None),
+        lambda funcs: funcs.pop(None),
+        lambda funcs: funcs.clear(),
+        lambda funcs: funcs[None].__setitem__(0, lambda: None),
+    ],
+    ids=["clear", "pop", "remove", "del-item", "del-key", "dict-pop", "dict-clear", "replace"],
+)
+def test_every_way_of_removing_from_a_registry_is_seen(
+    app: Microflask, client: MicroflaskClient, change: t.Callable[..., t.Any]
+) -> None:
+    app.before_request(lambda: "stopped")
+    assert client.get("/").data == b"stopped"
+    change(app.before_request_funcs)
+    assert client.get("/").data == b"index"
+
+
+def test_teardown_and_url_value_preprocessors_are_live(
+    app: Microflask, client: MicroflaskClient, calls: list[t.Any]
+) -> None:
+    client.get("/")
+    app.teardown_request_funcs[None].append(lambda exc: calls.append("teardown"))
+    app.url_value_preprocessors[None].append(lambda endpoint, values: calls.append(endpoint))
+    client.get("/")
+    assert calls == ["view", "index", "view", "teardown"]
+
+
+def test_url_defaults_and_context_processors_are_live(app: Microflask) -> None:
+    from microflask import render_template_string, url_for
+
+    @app.route("/page/<lang>")
+    def page(lang: str) -> str:
+        return render_template_string("{{ who }} {{ url_for('page') }}")
+
+    with app.test_request_context():
+        app.url_default_functions[None].append(
+            lambda endpoint, values: values.setdefault("lang", "en")
+        )
+        assert url_for("page") == "/page/en"
+    app.template_context_processors[None].append(lambda: {"who": "me"})
+    assert app.test_client().get("/page/fr").text == "me /page/en"
+
+
+def test_blueprint_hooks_added_to_the_app_registry_run_for_its_views(app: Microflask) -> None:
+    from microflask import Blueprint
+
+    bp = Blueprint("bp", __name__, url_prefix="/bp")
+    bp.add_url_rule("/", "index", lambda: "bp")
+    app.register_blueprint(bp)
+    client = app.test_client()
+    assert client.get("/bp/").data == b"bp"
+    app.before_request_funcs["bp"].append(lambda: "bp stopped")
+    assert client.get("/bp/").data == b"bp stopped"
+    assert client.get("/").data == b"index"

@@ -1,0 +1,239 @@
+"""Hook registries, and the hooks that run for a request's blueprint.
+
+An app keeps Flask's registries (``before_request_funcs`` and five more): dicts from a
+blueprint name, None for the app, to a list of functions. Which of them run for a request
+depends on its blueprint and that blueprint's parents; that resolution is made once per
+blueprint and cached. The registries are ``HookRegistry`` dicts of ``HookList`` lists, which
+empty the cache on any change, so a hook added straight to a registry, even by a view during
+a request, runs from the next hook run on, as in Flask, while a plain request pays one dict
+lookup. The blueprint names a request belongs to are derived here too.
+"""
+
+from __future__ import annotations
+
+import typing as t
+
+from . import typing as ft
+
+if t.TYPE_CHECKING:
+    from .app import Microflask
+
+__all__ = [
+    "HookChain",
+    "HookChains",
+    "HookList",
+    "HookRegistry",
+    "blueprint_ancestry",
+    "blueprint_of",
+    "blueprints_for_path",
+]
+
+T = t.TypeVar("T")
+_Callback = t.Callable[[], None]
+
+
+def blueprint_of(endpoint: str | None) -> str | None:
+    """Return the dotted blueprint name of *endpoint*, or None for the app's."""
+    if endpoint is None or "." not in endpoint:
+        return None
+    return endpoint.rpartition(".")[0]
+
+
+def blueprint_ancestry(name: str | None) -> list[str]:
+    """Return blueprint *name* and its parents, innermost first.
+
+    ``"a.b.c"`` gives ``["a.b.c", "a.b", "a"]``; None gives ``[]``.
+    """
+    if not name:
+        return []
+    parts = name.split(".")
+    return [".".join(parts[:i]) for i in range(len(parts), 0, -1)]
+
+
+def blueprints_for_path(
+    scopes: t.Mapping[str, tuple[str | None, str | None]], subdomain: str, path: str
+) -> list[str]:
+    """Return the innermost blueprint whose URL scope holds *path*, with its parents.
+
+    *scopes* maps each registered blueprint's dotted name to its ``(subdomain,
+    url_prefix)``. A prefix holds a path at a segment boundary: ``/api`` holds ``/api``
+    and ``/api/x``, not ``/apix``. A blueprint without a prefix holds nothing, so URLs
+    outside every prefix belong to the app alone.
+    """
+    best: str | None = None
+    best_length = -1
+    for name, (bp_subdomain, prefix) in scopes.items():
+        if not prefix or (bp_subdomain or "") != subdomain:
+            continue
+        prefix = prefix.rstrip("/")
+        if path == prefix or path.startswith(f"{prefix}/"):
+            # The longest prefix is the innermost; at a tie, a nested blueprint wins.
+            rank = len(prefix) * 64 + name.count(".")
+            if rank > best_length:
+                best, best_length = name, rank
+    return blueprint_ancestry(best)
+
+
+class HookList(list[T]):
+    """A list of hooks that reports every change to its registry."""
+
+    def __init__(self, on_change: _Callback, items: t.Iterable[T] = ()) -> None:
+        super().__init__(items)
+        self._on_change = on_change
+
+    def append(self, item: T) -> None:
+        super().append(item)
+        self._on_change()
+
+    def extend(self, items: t.Iterable[T]) -> None:
+        super().extend(items)
+        self._on_change()
+
+    def insert(self, index: t.SupportsIndex, item: T) -> None:
+        super().insert(index, item)
+        self._on_change()
+
+    def remove(self, item: T) -> None:
+        super().remove(item)
+        self._on_change()
+
+    def pop(self, index: t.SupportsIndex = -1) -> T:
+        self._on_change()
+        return super().pop(index)
+
+    def clear(self) -> None:
+        super().clear()
+        self._on_change()
+
+    def sort(self, *args: t.Any, **kwargs: t.Any) -> None:
+        super().sort(*args, **kwargs)
+        self._on_change()
+
+    def reverse(self) -> None:
+        super().reverse()
+        self._on_change()
+
+    def __setitem__(self, index: t.Any, value: t.Any) -> None:
+        super().__setitem__(index, value)
+        self._on_change()
+
+    def __delitem__(self, index: t.SupportsIndex | slice) -> None:
+        super().__delitem__(index)
+        self._on_change()
+
+    def __iadd__(self, items: t.Iterable[T]) -> HookList[T]:  # type: ignore[override,misc]
+        self.extend(items)
+        return self
+
+    def __imul__(self, count: t.SupportsIndex) -> HookList[T]:
+        super().__imul__(count)
+        self._on_change()
+        return self
+
+
+class HookRegistry(dict["str | None", HookList[T]]):
+    """A hook registry: blueprint name (None for the app) to its hooks.
+
+    Like a ``defaultdict(list)``; a list stored into it is copied into a ``HookList``,
+    and every change, to the dict or to one of its lists, calls *on_change*.
+    """
+
+    def __init__(self, on_change: _Callback) -> None:
+        super().__init__()
+        self._on_change = on_change
+
+    def __missing__(self, key: str | None) -> HookList[T]:
+        # An empty list resolves to nothing: no change to report yet.
+        value = super().setdefault(key, HookList(self._on_change))
+        return value
+
+    def _wrap(self, value: t.Iterable[T]) -> HookList[T]:
+        if isinstance(value, HookList) and value._on_change is self._on_change:
+            return value
+        return HookList(self._on_change, value)
+
+    def __setitem__(self, key: str | None, value: t.Iterable[T]) -> None:
+        super().__setitem__(key, self._wrap(value))
+        self._on_change()
+
+    def __delitem__(self, key: str | None) -> None:
+        super().__delitem__(key)
+        self._on_change()
+
+    def setdefault(self, key: str | None, default: t.Iterable[T] = ()) -> HookList[T]:
+        if key not in self:
+            self[key] = default
+        return self[key]
+
+    def update(self, *args: t.Any, **kwargs: t.Any) -> None:
+        for key, value in dict(*args, **kwargs).items():
+            self[key] = value
+
+    def pop(self, key: str | None, *default: t.Any) -> t.Any:
+        self._on_change()
+        return super().pop(key, *default)
+
+    def popitem(self) -> tuple[str | None, HookList[T]]:
+        self._on_change()
+        return super().popitem()
+
+    def clear(self) -> None:
+        super().clear()
+        self._on_change()
+
+    def __ior__(self, other: t.Any) -> HookRegistry[T]:  # type: ignore[override,misc]
+        self.update(other)
+        return self
+
+
+class HookChain(t.NamedTuple):
+    """The hooks for one blueprint path, in the order they run, made sync."""
+
+    url_value_preprocessors: tuple[ft.URLValuePreprocessorCallable, ...]
+    before: tuple[t.Callable[[], t.Any], ...]
+    after: tuple[t.Callable[[t.Any], t.Any], ...]
+    teardown: tuple[t.Callable[[BaseException | None], t.Any], ...]
+    context_processors: tuple[t.Callable[[], dict[str, t.Any]], ...]
+    url_defaults: tuple[ft.URLDefaultCallable, ...]
+
+
+class HookChains(dict["str | None", HookChain]):
+    """The app's resolved hook chains by blueprint name, made on first use.
+
+    ``chains[name]`` costs one dict lookup once resolved; :meth:`clear` is the
+    ``on_change`` of the app's registries.
+    """
+
+    def __init__(self, app: Microflask) -> None:
+        super().__init__()
+        self.app = app
+
+    def __missing__(self, blueprint: str | None) -> HookChain:
+        app = self.app
+        inner_first: list[str | None] = [*blueprint_ancestry(blueprint), None]
+        outer_first = inner_first[::-1]
+        chain = HookChain(
+            _collect(app, app.url_value_preprocessors, outer_first),
+            _collect(app, app.before_request_funcs, outer_first),
+            _collect(app, app.after_request_funcs, inner_first, reverse=True),
+            _collect(app, app.teardown_request_funcs, inner_first, reverse=True),
+            _collect(app, app.template_context_processors, outer_first),
+            _collect(app, app.url_default_functions, outer_first),
+        )
+        self[blueprint] = chain
+        return chain
+
+
+def _collect(
+    app: Microflask,
+    registry: t.Mapping[str | None, t.Sequence[t.Any]],
+    names: list[str | None],
+    reverse: bool = False,
+) -> tuple[t.Any, ...]:
+    """Return the hooks of *names* in that order, each one made sync."""
+    funcs = (
+        f
+        for name in names
+        for f in (reversed(registry.get(name, ())) if reverse else registry.get(name, ()))
+    )
+    return tuple(app.ensure_sync(f) for f in funcs)
