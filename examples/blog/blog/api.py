@@ -1,9 +1,9 @@
 """A read-only JSON API under ``/api``, whose errors are JSON too.
 
 The blueprint's 404 and 405 handlers answer JSON for errors its views raise
-and, once microflask routes them by URL prefix, for any URL under ``/api``
-that matches no rule or not the method: an API client never gets the blog's
-HTML error page.
+and, as microflask hands routing errors to the blueprint whose prefix holds
+the URL, for any URL under ``/api`` that matches no rule or not the method:
+an API client never gets the blog's HTML error page.
 """
 
 from __future__ import annotations

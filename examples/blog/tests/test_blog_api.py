@@ -11,7 +11,6 @@ from microflask.testing import MicroflaskClient
 if t.TYPE_CHECKING:
     from .conftest import Forms
 
-NEEDS_CORE = pytest.mark.xfail(strict=True, reason="needs blueprint-scoped 404/405 (lead)")
 FIRST_POST = {
     "id": 1,
     "title": "First post",
@@ -41,7 +40,6 @@ def test_missing_post_is_a_json_404(client: MicroflaskClient) -> None:
     }
 
 
-@NEEDS_CORE
 def test_unknown_url_under_the_prefix_is_a_json_404(client: MicroflaskClient) -> None:
     response = client.get("/api/nope")
     assert response.status_code == 404
@@ -49,7 +47,6 @@ def test_unknown_url_under_the_prefix_is_a_json_404(client: MicroflaskClient) ->
     assert response.json is not None and response.json["error"] == "Not Found"
 
 
-@NEEDS_CORE
 def test_wrong_method_under_the_prefix_is_a_json_405_with_allow(forms: Forms) -> None:
     # The token passes the CSRF check, so routing gets to refuse the method.
     token = forms.token("/auth/login")
