@@ -43,8 +43,10 @@ from .signals import (
 )
 from .templating import (
     get_template_attribute,
+    render_block,
     render_template,
     render_template_string,
+    stream_block,
     stream_template,
     stream_template_string,
 )
@@ -85,6 +87,7 @@ __all__ = [
     "message_flashed",
     "redirect",
     "redirect_back",
+    "render_block",
     "render_template",
     "render_template_string",
     "request",
@@ -95,6 +98,7 @@ __all__ = [
     "send_file",
     "send_from_directory",
     "session",
+    "stream_block",
     "stream_template",
     "stream_template_string",
     "stream_with_context",

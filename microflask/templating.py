@@ -3,15 +3,21 @@
 The environment is made lazily by ``app.jinja_env`` on first use; its loader
 searches the application's template folder, then each blueprint's in
 registration order. ``render_template`` and friends run the context
-processors, render and send the template signals only when someone listens.
+processors, render and send the template signals only when someone listens;
+``render_block`` and ``stream_block`` render one block of a template.
 """
 
 from __future__ import annotations
 
+import collections
 import json
 import typing as t
+import weakref
 
 import jinja2
+import jinja2.nodes
+import jinja2.runtime
+import jinja2.utils
 from blinker import Signal
 from markupsafe import Markup
 
@@ -28,8 +34,10 @@ __all__ = [
     "DispatchingJinjaLoader",
     "Environment",
     "get_template_attribute",
+    "render_block",
     "render_template",
     "render_template_string",
+    "stream_block",
     "stream_template",
     "stream_template_string",
 ]
@@ -302,3 +310,180 @@ def get_template_attribute(template_name: str, attribute: str) -> t.Any:
     """
     app = _current_app("get_template_attribute")
     return getattr(app.jinja_env.get_template(template_name).module, attribute)
+
+
+# --- template fragments: one block of a template -----------------------------------
+#
+# render_block() renders a block as the full page would: the block functions
+# of the whole inheritance chain are stacked on the context (so super() and
+# nested blocks resolve), and each template's top-level statements run first
+# (its {% import %}, {% set %}, {% macro %}), as they do before any block of a
+# full render. jinja2-fragments, the library people install for this, calls
+# template.blocks[name] on a fresh context instead: a block only defined in a
+# parent is "not found", super() and a nested block defined by the parent fail,
+# and a top-level import is undefined inside the block; it also sends its own
+# signals rather than template_rendered. Its core is some twenty lines, so a
+# dependency would not save code here, only lose those cases.
+#
+# To run the top-level statements without the page's output, each template's
+# source is parsed again (Environment.parse) and its top-level statements,
+# minus output and blocks, compiled into a "prelude" template, cached per
+# compiled template; {% extends x %} becomes an assignment the walk reads to
+# load the parent. No private attribute is used; three names without an
+# underscore are missing from Jinja's documentation: Template.blocks,
+# Template.root_render_func (which Template.generate calls) and
+# Template.from_code (which Jinja's loaders call).
+
+_PARENT_VAR = "_microflask_parent_template"
+_KEPT_STATEMENTS = (
+    jinja2.nodes.Assign,
+    jinja2.nodes.AssignBlock,
+    jinja2.nodes.ExprStmt,
+    jinja2.nodes.FromImport,
+    jinja2.nodes.Import,
+    jinja2.nodes.Macro,
+)
+_BlockFunction: t.TypeAlias = t.Callable[[jinja2.runtime.Context], t.Iterator[str]]
+_preludes: weakref.WeakKeyDictionary[jinja2.Template, jinja2.Template | None] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _statements(body: list[jinja2.nodes.Node]) -> list[jinja2.nodes.Node]:
+    """Return the statements of *body* that run without output."""
+    kept: list[jinja2.nodes.Node] = []
+    for node in body:
+        if isinstance(node, jinja2.nodes.Extends):
+            target = jinja2.nodes.Name(_PARENT_VAR, "store", lineno=node.lineno)
+            kept.append(jinja2.nodes.Assign(target, node.template, lineno=node.lineno))
+        elif isinstance(node, _KEPT_STATEMENTS):
+            kept.append(node)
+        elif isinstance(node, (jinja2.nodes.If, jinja2.nodes.For)):
+            # A conditional {% extends %} or {% set %}, or a namespace set in a loop.
+            node.body = _statements(node.body)
+            node.else_ = _statements(node.else_)
+            branches = node.elif_ if isinstance(node, jinja2.nodes.If) else []
+            for branch in branches:
+                branch.body = _statements(branch.body)
+            if node.body or node.else_ or any(branch.body for branch in branches):
+                kept.append(node)
+    return kept
+
+
+def _prelude(env: jinja2.Environment, template: jinja2.Template) -> jinja2.Template | None:
+    """Return the template's top-level statements as a template, or None."""
+    try:
+        return _preludes[template]
+    except KeyError:
+        pass
+    prelude = None
+    # A template made from a string has no name to load its source by: only
+    # its own blocks can be rendered.
+    if template.name is not None and env.loader is not None:
+        source, filename, _ = env.loader.get_source(env, template.name)
+        body = _statements(env.parse(source, template.name, filename).body)
+        if body:
+            code = env.compile(jinja2.nodes.Template(body), template.name, filename)
+            prelude = env.template_class.from_code(env, code, template.globals)
+    _preludes[template] = prelude
+    return prelude
+
+
+def _chunks(env: jinja2.Environment, chunks: t.Any) -> t.Iterator[str]:
+    """Iterate a render function's output, also in an async environment."""
+    if not env.is_async:
+        return t.cast(t.Iterator[str], chunks)
+
+    import asyncio  # only async environments pay for the import
+
+    async def collect() -> list[str]:
+        return [chunk async for chunk in chunks]
+
+    return iter(asyncio.run(collect()))
+
+
+def _block_function(
+    env: jinja2.Environment, template: jinja2.Template, block_name: str, context: dict[str, t.Any]
+) -> tuple[_BlockFunction, jinja2.runtime.Context]:
+    """Return the block's function and the context a full render gives it.
+
+    :raises LookupError: if no template in the chain defines the block.
+    """
+    ctx = template.new_context(context)
+    current = template
+    try:
+        while (prelude := _prelude(env, current)) is not None:
+            collections.deque(_chunks(env, prelude.root_render_func(ctx)), maxlen=0)
+            parent_name = ctx.vars.pop(_PARENT_VAR, jinja2.utils.missing)
+            if parent_name is jinja2.utils.missing:
+                break
+            current = env.get_template(parent_name, current.name)
+            for name, function in current.blocks.items():
+                ctx.blocks.setdefault(name, []).append(function)
+    except Exception:
+        env.handle_exception()
+    if block_name not in ctx.blocks:
+        raise LookupError(
+            f"Template {template.name!r} has no block {block_name!r}; its blocks"
+            f" (with its parents') are {sorted(ctx.blocks)!r}. Check the name in"
+            " the {% block %} tag."
+        )
+    return ctx.blocks[block_name][0], ctx
+
+
+def _prepare_block(
+    action: str, template_name_or_list: _TemplateRef, block_name: str, context: dict[str, t.Any]
+) -> tuple[Microflask, jinja2.Template, _BlockFunction, jinja2.runtime.Context]:
+    app = _current_app(action)
+    env = app.jinja_env
+    template = env.get_or_select_template(template_name_or_list)
+    app.update_template_context(context)
+    _send(before_render_template, app, template, context)
+    function, ctx = _block_function(env, template, block_name, context)
+    return app, template, function, ctx
+
+
+def render_block(template_name_or_list: _TemplateRef, block_name: str, **context: t.Any) -> str:
+    """Render one block of a template, as the full page would render it.
+
+    The block sees the context processors' values and its template's
+    top-level imports and sets; blocks nested in it, ``super()`` and
+    blocks inherited from parent templates work; escaping follows each
+    template's extension. ``template_rendered`` is sent with the template.
+
+    :raises LookupError: if neither the template nor a parent has the block.
+    """
+    app, template, function, ctx = _prepare_block(
+        "render_block", template_name_or_list, block_name, context
+    )
+    env = app.jinja_env
+    try:
+        rv = env.concat(_chunks(env, function(ctx)))
+    except Exception:
+        env.handle_exception()
+    _send(template_rendered, app, template, context)
+    return rv
+
+
+def stream_block(
+    template_name_or_list: _TemplateRef, block_name: str, **context: t.Any
+) -> t.Iterator[str]:
+    """Render one block of a template as an iterator of strings.
+
+    As :func:`render_block`; an unknown block raises before streaming starts.
+    """
+    app, template, function, ctx = _prepare_block(
+        "stream_block", template_name_or_list, block_name, context
+    )
+    env = app.jinja_env
+
+    def generate() -> t.Iterator[str]:
+        try:
+            yield from _chunks(env, function(ctx))
+        except Exception:
+            yield env.handle_exception()
+        _send(template_rendered, app, template, context)
+
+    if _cv_request.get(None) is None:
+        return generate()
+    return stream_with_context(generate())

@@ -1,4 +1,4 @@
-"""A small blog: an application factory with ``auth`` and ``blog`` blueprints.
+"""A small blog: an app factory with auth, blog and api blueprints.
 
 Run it with ``microflask --app blog init-db`` once, then
 ``gunicorn 'blog:create_app()'`` (or ``make demo`` from the repository root).
@@ -22,6 +22,7 @@ def create_app(test_config: t.Mapping[str, t.Any] | None = None) -> Microflask:
     app.config.from_mapping(
         DATABASE=os.path.join(app.instance_path, "blog.sqlite"),
         CSRF_ENABLED=True,
+        POSTS_PER_PAGE=5,
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
@@ -32,11 +33,13 @@ def create_app(test_config: t.Mapping[str, t.Any] | None = None) -> Microflask:
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _instance_secret_key(app.instance_path)
 
-    from . import auth, db, posts
+    from . import api, auth, db, errors, posts
 
     db.init_app(app)
+    errors.init_app(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(posts.bp)
+    app.register_blueprint(api.bp)
     app.add_url_rule("/", endpoint="index")
     return app
 

@@ -21,6 +21,10 @@ from microflask import (
 )
 
 from .db import get_db
+from .forms import form_submitted
+
+if t.TYPE_CHECKING:
+    from werkzeug.wrappers import Response
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -28,15 +32,26 @@ F = t.TypeVar("F", bound=t.Callable[..., t.Any])
 
 
 def login_required(view: F) -> F:
-    """Send anonymous users to log in, then back here, instead of running *view*."""
+    """Send anonymous users to log in, then back here, instead of running *view*.
+
+    The wrapper is marked ``login_required``, so the handler of forms
+    refused for their token sends such users to log in too.
+    """
 
     @functools.wraps(view)
     def wrapped_view(**kwargs: t.Any) -> t.Any:
         if g.user is None:
-            return redirect(url_for("auth.login", next=request.path))
+            return login_redirect()
         return view(**kwargs)
 
+    wrapped_view.login_required = True  # type: ignore[attr-defined]
     return t.cast(F, wrapped_view)
+
+
+def login_redirect() -> Response:
+    """Redirect to the login page, which comes back to this page after."""
+    flash("Please log in first.")
+    return redirect(url_for("auth.login", next=request.path))
 
 
 @bp.before_app_request
@@ -63,7 +78,7 @@ def _read_credentials() -> tuple[str, str, str | None]:
 @bp.route("/register", methods=("GET", "POST"))
 def register() -> t.Any:
     """Show the sign-up form; on POST create the user and go to login."""
-    if request.method == "POST":
+    if form_submitted():
         username, password, error = _read_credentials()
         if error is None:
             try:
@@ -88,7 +103,7 @@ def login() -> t.Any:
 
     Then go to the ``next`` page if it is on this site, else to the index.
     """
-    if request.method == "POST":
+    if form_submitted():
         username, password, error = _read_credentials()
         user = get_db().execute("SELECT * FROM user WHERE username = ?", (username,)).fetchone()
         if error is None and (user is None or not check_password_hash(user["password"], password)):
@@ -106,4 +121,5 @@ def login() -> t.Any:
 def logout() -> t.Any:
     """End the session; a POST, so another site cannot log users out."""
     session.clear()
+    flash("You are logged out.")
     return redirect(url_for("index"))

@@ -2,30 +2,75 @@
 
 from __future__ import annotations
 
+import math
 import sqlite3
 import typing as t
 
-from microflask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from microflask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_block,
+    render_template,
+    request,
+    url_for,
+)
 
 from .auth import login_required
 from .db import get_db
+from .forms import form_submitted
+
+if t.TYPE_CHECKING:
+    from microflask import Response
 
 bp = Blueprint("blog", __name__)
 
 
+#: The request header asking for the posts' part of the index only, and the
+#: response header that says an answer is that part.
+FRAGMENT_HEADER = "X-Fragment"
+
+
 @bp.route("/")
-def index() -> str:
-    """Show every post, newest first."""
-    posts = (
-        get_db()
-        .execute(
-            "SELECT p.id, title, body, created, author_id, username"
-            " FROM post p JOIN user u ON p.author_id = u.id"
-            " ORDER BY created DESC, p.id DESC"
-        )
-        .fetchall()
-    )
-    return render_template("blog/index.html", posts=posts)
+def index() -> Response:
+    """Show a page of posts, newest first.
+
+    Asked with ``X-Fragment: posts`` (by ``static/fragments.js``), answer
+    the ``posts`` block only, so the page swaps its list without a reload.
+    """
+    page = _page_number()
+    per_page = current_app.config["POSTS_PER_PAGE"]
+    db = get_db()
+    pages = max(1, math.ceil(db.execute("SELECT COUNT(*) FROM post").fetchone()[0] / per_page))
+    if page > pages:
+        abort(404, f"There is no page {page} of posts; the last is page {pages}.")
+    posts = db.execute(
+        "SELECT p.id, title, body, created, author_id, username"
+        " FROM post p JOIN user u ON p.author_id = u.id"
+        " ORDER BY created DESC, p.id DESC LIMIT ? OFFSET ?",
+        (per_page, (page - 1) * per_page),
+    ).fetchall()
+    context = {"posts": posts, "page": page, "pages": pages}
+    if request.headers.get(FRAGMENT_HEADER) == "posts":
+        response = make_response(render_block("blog/index.html", "posts", **context))
+        response.headers[FRAGMENT_HEADER] = "posts"
+    else:
+        response = make_response(render_template("blog/index.html", **context))
+    # One URL, two answers: a cache must not give the fragment for the page.
+    response.vary.add(FRAGMENT_HEADER)
+    return response
+
+
+def _page_number() -> int:
+    """Return the ``page`` query argument; 400 if it is not a number from 1."""
+    raw = request.args.get("page", "1")
+    if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
+        abort(400, f"The page must be a whole number from 1, not {raw!r}.")
+    return int(raw)
 
 
 def get_post(id: int, check_author: bool = True) -> sqlite3.Row:
@@ -57,7 +102,7 @@ def _read_post_form() -> tuple[str, str, str | None]:
 @login_required
 def create() -> t.Any:
     """Show the new-post form; on POST save the post."""
-    if request.method == "POST":
+    if form_submitted():
         title, body, error = _read_post_form()
         if error is None:
             db = get_db()
@@ -77,7 +122,7 @@ def create() -> t.Any:
 def update(id: int) -> t.Any:
     """Show the edit form for our post *id*; on POST save the changes."""
     post = get_post(id)
-    if request.method == "POST":
+    if form_submitted():
         title, body, error = _read_post_form()
         if error is None:
             db = get_db()

@@ -46,6 +46,18 @@ def app(tmp_path: Path) -> Microflask:
     return app
 
 
+def add_posts(app: Microflask, count: int) -> None:
+    """Add *count* posts by 'test', each newer: 'Post 1' is the oldest."""
+    with app.app_context():
+        db = get_db()
+        db.executemany(
+            "INSERT INTO post (title, body, author_id, created)"
+            " VALUES (?, 'More text.', 1, datetime('2025-02-01', ? || ' minutes'))",
+            [(f"Post {n}", n) for n in range(1, count + 1)],
+        )
+        db.commit()
+
+
 def _cheap_hash(password: str) -> str:
     """Hash *password* fast; the app's default (scrypt) takes a third of a second."""
     return generate_password_hash(password, method="pbkdf2:sha256:1000")

@@ -85,7 +85,7 @@ def test_logout_is_post_only(client: MicroflaskClient) -> None:
 
 
 @pytest.mark.parametrize("token", [None, "forged"])
-def test_form_without_a_valid_csrf_token_is_refused(
+def test_login_without_a_valid_csrf_token_comes_back_filled_in(
     client: MicroflaskClient, token: str | None
 ) -> None:
     client.get("/auth/login")
@@ -94,7 +94,11 @@ def test_form_without_a_valid_csrf_token_is_refused(
         data["csrf_token"] = token
     response = client.post("/auth/login", data=data)
     assert response.status_code == 400
-    assert "CSRF token" in response.text
+    assert "This form had expired, so nothing was saved." in response.text
+    assert 'id="username" value="test"' in response.text
+    with client:
+        client.get("/")
+        assert "user_id" not in session
 
 
 def test_cross_origin_form_is_refused(forms: Forms) -> None:
