@@ -527,7 +527,8 @@ class Microflask(Scaffold):
         hooks = self._hook_chains[rule.endpoint if rule is not None else None]
         for preprocess in hooks.url_value_preprocessors:
             preprocess(req.endpoint, req.view_args)
-        if req.method not in csrf.SAFE_METHODS:
+        if rule is not None and req.method not in csrf.SAFE_METHODS:
+            # A request routing refused runs no view: its 404 or 405 comes first.
             csrf.protect(self, req)
         for before in hooks.before:
             rv = before()

@@ -57,10 +57,6 @@ def test_wrong_method_under_the_prefix_is_a_json_405_with_allow(forms: Forms) ->
     assert set(response.allow) == {"GET", "HEAD", "OPTIONS"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="csrf.protect checks the token of a request routing refused (owner of csrf.py)",
-)
 def test_wrong_method_without_a_token_is_a_405_not_a_csrf_400(client: MicroflaskClient) -> None:
     assert client.delete("/api/posts/1").status_code == 405
 

@@ -36,7 +36,7 @@ def _in_layout(html: str) -> bool:
         ("GET", "/nope", 404, "404 Not Found", "The requested URL was not found"),
         ("GET", "/auth/logout", 405, "405 Method Not Allowed", "This address accepts POST."),
         ("GET", "/?page=x", 400, "400 Bad Request", "not &#39;x&#39;"),
-        ("POST", "/nope", 400, "400 Bad Request", "The CSRF token is missing."),
+        ("POST", "/nope", 404, "404 Not Found", "The requested URL was not found"),
     ],
 )
 def test_error_page_is_in_the_blogs_layout(
