@@ -1,0 +1,48 @@
+"""HTTP errors as RFC 9457 ``application/problem+json`` for clients that ask for JSON.
+
+An error may carry a ``problem`` dict of extra members (``type``, ``errors``...) that
+are added to, or replace, the standard ``type``, ``title``, ``status`` and ``detail``.
+"""
+
+from __future__ import annotations
+
+import typing as t
+
+from werkzeug.exceptions import HTTPException
+
+if t.TYPE_CHECKING:
+    from .app import Microflask
+    from .wrappers import Request, Response
+
+__all__ = ["PROBLEM_MIMETYPE", "problem_details", "problem_response", "wants_problem_json"]
+
+PROBLEM_MIMETYPE = "application/problem+json"
+_OFFERS = ("text/html", PROBLEM_MIMETYPE, "application/json")
+
+
+def wants_problem_json(request: Request) -> bool:
+    """Return whether *request*'s Accept prefers JSON to HTML.
+
+    ``*/*`` alone, or no Accept header, is False: HTML stays the default.
+    """
+    best = request.accept_mimetypes.best_match(_OFFERS)
+    return best is not None and best != "text/html"
+
+
+def problem_details(error: HTTPException) -> dict[str, t.Any]:
+    """Return the problem members for *error*, its ``problem`` dict included."""
+    details: dict[str, t.Any] = {
+        "type": "about:blank",
+        "title": error.name,
+        "status": error.code,
+        "detail": error.description,
+    }
+    details.update(getattr(error, "problem", None) or {})
+    return details
+
+
+def problem_response(app: Microflask, error: HTTPException) -> Response:
+    """Return *error* as a problem+json response, keeping its headers (Allow...)."""
+    headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
+    body = app.json.dumps(problem_details(error))
+    return app.response_class(body, error.code, headers, content_type=PROBLEM_MIMETYPE)
