@@ -331,6 +331,13 @@ class Microflask(RequestCycle, Scaffold):
         self.url_map.add(rule_obj)
         if view_func is not None:
             self.view_functions[endpoint] = view_func
+            # TEMP hook for typed views (lead will replace)
+            if "pydantic" in sys.modules:
+                from .typed import adapt_view
+
+                adapted = adapt_view(self, rule_obj, view_func)
+                if adapted is not None:
+                    self._sync_views[view_func] = adapted
 
     def _rule_methods(
         self, view_func: t.Any, methods: t.Any, provide_automatic_options: bool | None
@@ -617,6 +624,12 @@ class Microflask(RequestCycle, Scaffold):
         for func in processors:
             context.update(func())
         context.update(orig)
+
+    def openapi(self) -> dict[str, t.Any]:
+        """Return the OpenAPI 3.1 document of this app (TEMP hook, lead will replace)."""
+        from .openapi import build_openapi
+
+        return build_openapi(self)
 
     # -- testing and running -----------------------------------------------------------
 

@@ -97,6 +97,12 @@ class RequestCycle:
         self, environ: WSGIEnvironment, start_response: StartResponse
     ) -> cabc.Iterable[bytes]:
         """Handle one WSGI request: push a context, dispatch, always pop."""
+        if not self._got_first_request and (  # TEMP hook for typed views (lead will replace)
+            self.config.get("OPENAPI_URL") or self.config.get("OPENAPI_DOCS_URL")
+        ):
+            from .openapi import register_openapi_routes
+
+            register_openapi_routes(self)  # type: ignore[arg-type]
         ctx = self.request_context(environ)
         error: BaseException | None = None
         try:
@@ -435,6 +441,16 @@ class RequestCycle:
             return self.json.response(rv)
         ctx = _cv_request.get(None)
         environ = ctx.request.environ if ctx else None
+        if (  # TEMP hook for typed views (lead will replace)
+            isinstance(rv, HTTPException)
+            and rv.response is None
+            and (rv.code or 0) >= 400
+            and ctx is not None
+        ):
+            from .problem import problem_response, wants_problem_json
+
+            if wants_problem_json(ctx.request):
+                return problem_response(self, rv)  # type: ignore[arg-type]
         if (
             isinstance(rv, HTTPException)
             and rv.response is None
