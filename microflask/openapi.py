@@ -385,7 +385,8 @@ def _docs_page_view(app: Microflask) -> t.Callable[[], str]:
         return (
             '<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
             f"<title>{title}: API documentation</title>\n"
-            f'<link rel="stylesheet" href="{css}">\n</head>\n<body>\n'
+            f'<link rel="stylesheet" href="{css}">\n<link rel="icon" href="data:,">\n'
+            "</head>\n<body>\n"
             f'<div id="swagger-ui"></div>\n<script src="{script}"></script>\n'
             f"<script>window.ui = SwaggerUIBundle({options});</script>\n</body>\n</html>\n"
         )
