@@ -51,7 +51,7 @@ def test_problem_response_keeps_the_errors_headers(app: Microflask) -> None:
         response = problem_response(app, error)
     assert response.status_code == 401
     assert response.content_type == "application/problem+json"
-    assert response.headers["WWW-Authenticate"] == 'Bearer realm="api"'
+    assert response.headers["WWW-Authenticate"] == "Bearer realm=api"
     assert response.json["title"] == "Unauthorized"
 
 
