@@ -35,7 +35,8 @@ from werkzeug.routing import (
 
 from .helpers import send_from_directory, url_for
 from .problem import PROBLEM_MIMETYPE
-from .typed import Source, ViewSpec, inspect_view
+from .typed import Source, ViewSpec, declared_status, inspect_view
+from .views import MethodView, View
 
 if t.TYPE_CHECKING:
     from .app import Microflask
@@ -161,7 +162,8 @@ class _Builder:
         """Return the operation object for *op*, the *number*-th."""
         endpoint = t.cast(str, op.rule.endpoint)
         result: dict[str, t.Any] = {"operationId": self._operation_id(endpoint, op.method)}
-        doc = op.spec.doc if op.spec else _docstring(op.view)
+        handler = _handler(op.view, op.method)
+        doc = (op.spec.doc if op.spec else None) or _docstring(handler) or _docstring(op.view)
         if doc:
             summary, _, description = doc.partition("\n")
             result["summary"] = summary.strip()
@@ -181,7 +183,8 @@ class _Builder:
         body = self._request_body(number, sources)
         if body:
             result["requestBody"] = body
-        result["responses"] = self._responses(number, op.spec)
+        status = declared_status(handler) if handler is not None else None
+        result["responses"] = self._responses(number, op.spec, status)
         return result
 
     def _operation_id(self, endpoint: str, method: str) -> str:
@@ -266,10 +269,12 @@ class _Builder:
             "content": {"application/x-www-form-urlencoded": form, "multipart/form-data": form},
         }
 
-    def _responses(self, number: int, spec: ViewSpec | None) -> dict[str, t.Any]:
+    def _responses(
+        self, number: int, spec: ViewSpec | None, status: int | None
+    ) -> dict[str, t.Any]:
         responses: dict[str, t.Any] = {}
         response = spec.response if spec else None
-        status = (response.status if response else None) or 200
+        status = status or 200
         described: dict[str, t.Any] = {"description": HTTP_STATUS_CODES.get(status, "Success")}
         if response is not None and status != 204:
             schema = self._schema(number, "")
@@ -279,6 +284,16 @@ class _Builder:
             self.validates = True
             responses["422"] = _VALIDATION_RESPONSE
         return responses
+
+
+def _handler(view: t.Any, method: str) -> t.Callable[..., t.Any] | None:
+    """Return the function that handles *method*: a view class's method, or *view*."""
+    view_class = getattr(view, "view_class", None)
+    if isinstance(view_class, type) and issubclass(view_class, MethodView):
+        return getattr(view_class, method.lower(), None)
+    if isinstance(view_class, type) and issubclass(view_class, View):
+        return view_class.dispatch_request
+    return t.cast("t.Callable[..., t.Any] | None", view)
 
 
 def _docstring(view: t.Callable[..., t.Any] | None) -> str | None:

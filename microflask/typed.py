@@ -62,6 +62,7 @@ __all__ = [
     "UnsupportedBody",
     "ViewSpec",
     "adapt_view",
+    "declared_status",
     "inspect_view",
 ]
 
@@ -323,11 +324,10 @@ class Source:
 
 @dataclass(frozen=True)
 class ResponseSpec:
-    """A view's response model; *status* is a ``Literal`` status in the annotation."""
+    """A view's response model: what its return annotation says it returns."""
 
     annotation: t.Any
     adapter: TypeAdapter[t.Any]
-    status: int | None
 
     def respond(self, app: Microflask, endpoint: str, rv: t.Any) -> t.Any:
         """Return *rv* with its value serialized through the model (tuples kept).
@@ -555,19 +555,30 @@ def _check_bodies(sources: list[Source], where: str) -> None:
 def _response_spec(hint: t.Any, where: str) -> ResponseSpec | None:
     if hint is None or isinstance(hint, _Unresolved):
         return None
-    status = None
     if t.get_origin(hint) is tuple:
         args = t.get_args(hint)
         if not args:
             return None
         hint = args[0]
-        if len(args) > 1 and t.get_origin(args[1]) is t.Literal:
-            codes = t.get_args(args[1])
-            status = codes[0] if len(codes) == 1 and isinstance(codes[0], int) else None
     hint = _without_responses(hint)
     if hint is None or not _mentions_model(hint):
         return None
-    return ResponseSpec(hint, _adapter(hint, "the return annotation", where), status)
+    return ResponseSpec(hint, _adapter(hint, "the return annotation", where))
+
+
+def declared_status(func: t.Callable[..., t.Any]) -> int | None:
+    """Return the status *func*'s return annotation gives as ``tuple[X, Literal[201]]``."""
+    return _declared_status(_hints(func).get("return"))
+
+
+def _declared_status(hint: t.Any) -> int | None:
+    if t.get_origin(hint) is not tuple or len(t.get_args(hint)) < 2:
+        return None
+    status = t.get_args(hint)[1]
+    if t.get_origin(status) is not t.Literal or len(t.get_args(status)) != 1:
+        return None
+    code = t.get_args(status)[0]
+    return code if isinstance(code, int) else None
 
 
 def _without_responses(hint: t.Any) -> t.Any:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import typing as t
+
 import pytest
 from werkzeug.datastructures import WWWAuthenticate
 from werkzeug.exceptions import Conflict, HTTPException, Unauthorized
@@ -10,7 +12,17 @@ from microflask import Microflask, abort
 from microflask.problem import problem_details, problem_response, wants_problem_json
 from microflask.testing import MicroflaskClient
 
+if t.TYPE_CHECKING:
+    from werkzeug.test import TestResponse
+
+    from microflask import Response
+
 JSON = {"Accept": "application/json"}
+
+
+def _json(response: TestResponse | Response) -> t.Any:
+    """Return the JSON body of *response*; the tests index it freely."""
+    return response.json
 
 
 @pytest.mark.parametrize(
@@ -52,7 +64,7 @@ def test_problem_response_keeps_the_errors_headers(app: Microflask) -> None:
     assert response.status_code == 401
     assert response.content_type == "application/problem+json"
     assert response.headers["WWW-Authenticate"] == "Bearer realm=api"
-    assert response.json["title"] == "Unauthorized"
+    assert _json(response)["title"] == "Unauthorized"
 
 
 def test_abort_answers_problem_json_to_a_json_client(
@@ -89,7 +101,7 @@ def test_routing_errors_answer_problem_json(app: Microflask, client: MicroflaskC
     assert (missing.status_code, missing.mimetype) == (404, "application/problem+json")
     wrong = client.delete("/only-get", headers=JSON)
     assert wrong.status_code == 405
-    assert wrong.json["title"] == "Method Not Allowed"
+    assert _json(wrong)["title"] == "Method Not Allowed"
     assert set(wrong.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS"}
 
 
@@ -113,7 +125,7 @@ def test_unhandled_error_is_a_500_problem(app: Microflask, client: MicroflaskCli
     response = client.get("/boom", headers=JSON)
     assert response.status_code == 500
     assert response.mimetype == "application/problem+json"
-    assert response.json["title"] == "Internal Server Error"
+    assert _json(response)["title"] == "Internal Server Error"
     assert b"secret detail" not in response.data
 
 

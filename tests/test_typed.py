@@ -9,7 +9,7 @@ import typing as t
 from typing import Annotated, Literal
 
 import pytest
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Rule
 
@@ -51,7 +51,6 @@ class Login(BaseModel):
 
 
 class Out(BaseModel):
-    model_config = ConfigDict(populate_by_name=True)
     item_id: int = Field(alias="itemId")
 
 
@@ -59,10 +58,15 @@ class Opaque:
     """A class pydantic knows nothing about."""
 
 
+def _json(response: TestResponse) -> t.Any:
+    """Return the JSON body of *response*; the tests index it freely."""
+    return response.json
+
+
 def _errors(response: TestResponse) -> list[dict[str, t.Any]]:
     assert response.status_code == 422, response.data
     assert response.mimetype == "application/problem+json"
-    body = response.json
+    body = _json(response)
     assert body["type"] == "about:blank"
     assert body["title"] == "Unprocessable Entity"
     assert body["status"] == 422
@@ -105,7 +109,7 @@ def test_malformed_json_is_400_problem(app: Microflask, client: MicroflaskClient
     response = client.post("/items", data="{oops", content_type="application/json")
     assert response.status_code == 400
     assert response.mimetype == "application/problem+json"
-    assert response.json["detail"] == "The body is not valid JSON."
+    assert _json(response)["detail"] == "The body is not valid JSON."
 
 
 @pytest.mark.parametrize(
@@ -122,7 +126,7 @@ def test_body_in_another_content_type_is_415(
     response = client.post("/items", **kwargs)
     assert response.status_code == 415
     assert response.mimetype == "application/problem+json"
-    assert "application/json" in response.json["detail"]
+    assert "application/json" in _json(response)["detail"]
 
 
 def test_optional_body_takes_its_default_when_none_is_sent(
@@ -366,7 +370,7 @@ def test_response_model_keeps_status_and_headers(app: Microflask, client: Microf
 def test_response_model_uses_aliases(app: Microflask, client: MicroflaskClient) -> None:
     @app.get("/out")
     def out() -> Out:
-        return Out(item_id=3)
+        return Out(itemId=3)
 
     assert client.get("/out").json == {"itemId": 3}
 

@@ -19,6 +19,11 @@ def app() -> Microflask:
     return create_app({"TESTING": True})
 
 
+def _json(response: TestResponse) -> t.Any:
+    """Return the JSON body of *response*; the tests index it freely."""
+    return response.json
+
+
 def _add(client: MicroflaskClient, count: int) -> None:
     for n in range(1, count + 1):
         assert client.post("/tasks", json={"title": f"task {n}"}).status_code == 201
@@ -40,17 +45,17 @@ def test_list_starts_empty(client: MicroflaskClient) -> None:
 
 def test_list_pages_through_the_tasks(client: MicroflaskClient) -> None:
     _add(client, 5)
-    body = client.get("/tasks?page=2&per_page=2").json
+    body = _json(client.get("/tasks?page=2&per_page=2"))
     assert [task["title"] for task in body["items"]] == ["task 3", "task 4"]
     assert (body["page"], body["per_page"], body["total"], body["pages"]) == (2, 2, 5, 3)
-    assert client.get("/tasks?page=4&per_page=2").json["items"] == []
+    assert _json(client.get("/tasks?page=4&per_page=2"))["items"] == []
 
 
 def _problem(response: TestResponse, status: int) -> dict[str, t.Any]:
     """Return the problem+json body of *response*, checking its status."""
     assert response.status_code == status
     assert response.mimetype == "application/problem+json"
-    body: dict[str, t.Any] = response.json
+    body: dict[str, t.Any] = _json(response)
     assert body["status"] == status
     return body
 
@@ -89,9 +94,9 @@ def test_create_lists_every_bad_field(
 ) -> None:
     response = client.post("/tasks", json=body)
     assert _bad_fields(response) == fields
-    assert response.json["title"] == "Unprocessable Entity"
-    assert all(error["msg"] for error in response.json["errors"])
-    assert client.get("/tasks").json["total"] == 0
+    assert _json(response)["title"] == "Unprocessable Entity"
+    assert all(error["msg"] for error in _json(response)["errors"])
+    assert _json(client.get("/tasks"))["total"] == 0
 
 
 def test_body_that_is_not_json_is_415(client: MicroflaskClient) -> None:
@@ -155,7 +160,7 @@ def test_responses_show_only_the_models_fields(client: MicroflaskClient) -> None
 def test_the_api_documents_itself(client: MicroflaskClient) -> None:
     from openapi_spec_validator import validate
 
-    document = client.get("/openapi.json").json
+    document = _json(client.get("/openapi.json"))
     validate(document)
     assert set(document["paths"]) == {"/tasks", "/tasks/{id}"}
     post = document["paths"]["/tasks"]["post"]

@@ -1,0 +1,344 @@
+"""The OpenAPI 3.1 document built from the URL map, its routes and its command."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+import typing as t
+import uuid
+from pathlib import Path
+from typing import Annotated, Literal
+
+import pytest
+from openapi_spec_validator import validate
+from pydantic import BaseModel, Field
+
+from microflask import Blueprint, Microflask
+from microflask.cli import cli
+from microflask.openapi import build_openapi, register_openapi_routes
+from microflask.testing import MicroflaskClient
+from microflask.typed import Cookie, Form, Header, Query
+from microflask.views import MethodView
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+class Pet(BaseModel):
+    """A pet in the shop."""
+
+    name: str = Field(description="What it answers to.")
+    age: int = Field(ge=0)
+
+
+class Owner(BaseModel):
+    name: str
+    pets: list[Pet] = []
+
+
+class Filters(BaseModel):
+    species: list[str] = []
+    max_age: int | None = None
+
+
+class Signup(BaseModel):
+    email: str
+
+
+def _spec_app() -> Microflask:
+    """Return an app that uses every feature the document describes."""
+    app = Microflask("openapi_app")
+    bp = Blueprint("shop", __name__, url_prefix="/shop")
+
+    @app.get("/pets")
+    def list_pets(
+        limit: Annotated[int, Query(ge=1, le=50, description="At most this many.")] = 10,
+        x_request_id: Annotated[str | None, Header()] = None,
+        session: Annotated[str | None, Cookie()] = None,
+    ) -> list[Pet]:
+        """List the pets.
+
+        Oldest first.
+        """
+        return []
+
+    @app.post("/pets")
+    def add_pet(pet: Pet) -> tuple[Pet, Literal[201]]:
+        """Add a pet."""
+        return pet, 201
+
+    @app.get("/pets/search")
+    def search(filters: Annotated[Filters, Query()]) -> dict[str, Pet]:
+        return {}
+
+    @app.post("/signup")
+    def signup(form: Annotated[Signup, Form()], note: Annotated[str, Form()] = "") -> str:
+        return ""
+
+    @app.route("/files/<path:name>")
+    @app.route("/files/<uuid:id>/<float:size>/<any(a, b):kind>")
+    @app.route("/codes/<string(length=2):code>/<int(min=1, max=5, signed=True):n>")
+    def plain(**kwargs: t.Any) -> str:
+        return ""
+
+    class OwnerAPI(MethodView):
+        """Owners, one at a time."""
+
+        def get(self, id: int) -> Owner:
+            return Owner(name="x")
+
+        def delete(self, id: int) -> tuple[str, Literal[204]]:
+            """Remove an owner."""
+            return "", 204
+
+    bp.add_url_rule("/owners/<int:id>", view_func=OwnerAPI.as_view("owner"))
+    app.register_blueprint(bp)
+    return app
+
+
+@pytest.fixture(scope="module")
+def document() -> dict[str, t.Any]:
+    return build_openapi(_spec_app())
+
+
+def test_document_is_valid_openapi_3_1(document: dict[str, t.Any]) -> None:
+    validate(document)
+    assert document["openapi"] == "3.1.0"
+    assert document["info"] == {"title": "openapi_app", "version": "0.1.0"}
+
+
+def test_every_rule_and_method_without_head_options_or_static(
+    document: dict[str, t.Any],
+) -> None:
+    operations = {(path, method) for path, item in document["paths"].items() for method in item}
+    assert operations == {
+        ("/pets", "get"),
+        ("/pets", "post"),
+        ("/pets/search", "get"),
+        ("/signup", "post"),
+        ("/files/{name}", "get"),
+        ("/files/{id}/{size}/{kind}", "get"),
+        ("/codes/{code}/{n}", "get"),
+        ("/shop/owners/{id}", "get"),
+        ("/shop/owners/{id}", "delete"),
+    }
+
+
+def test_path_parameters_are_typed_by_converter(document: dict[str, t.Any]) -> None:
+    paths = document["paths"]
+
+    def schemas(path: str) -> dict[str, t.Any]:
+        params = paths[path]["get"]["parameters"]
+        assert all(p["in"] == "path" and p["required"] for p in params)
+        return {p["name"]: p["schema"] for p in params}
+
+    assert schemas("/files/{id}/{size}/{kind}") == {
+        "id": {"type": "string", "format": "uuid"},
+        "size": {"type": "number", "minimum": 0},
+        "kind": {"type": "string", "enum": ["a", "b"]},
+    }
+    assert schemas("/codes/{code}/{n}") == {
+        "code": {"type": "string", "minLength": 2, "maxLength": 2},
+        "n": {"type": "integer", "minimum": 1, "maximum": 5},
+    }
+    assert schemas("/files/{name}")["name"]["type"] == "string"
+    assert schemas("/shop/owners/{id}") == {"id": {"type": "integer", "minimum": 0}}
+
+
+def test_operation_ids_are_unique(document: dict[str, t.Any]) -> None:
+    ids = [op["operationId"] for item in document["paths"].values() for op in item.values()]
+    assert len(ids) == len(set(ids))
+    assert "plain_get" in ids and "plain_get_2" in ids
+
+
+def test_docstrings_give_summary_and_description(document: dict[str, t.Any]) -> None:
+    pets = document["paths"]["/pets"]
+    assert pets["get"]["summary"] == "List the pets."
+    assert pets["get"]["description"] == "Oldest first."
+    assert pets["post"]["summary"] == "Add a pet."
+    assert "description" not in pets["post"]
+    owner = document["paths"]["/shop/owners/{id}"]
+    assert owner["delete"]["summary"] == "Remove an owner."
+    assert owner["get"]["summary"] == "Owners, one at a time."
+
+
+def test_query_header_and_cookie_parameters(document: dict[str, t.Any]) -> None:
+    params = {p["name"]: p for p in document["paths"]["/pets"]["get"]["parameters"]}
+    assert params["limit"] == {
+        "name": "limit",
+        "in": "query",
+        "required": False,
+        "schema": {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": 50,
+            "description": "At most this many.",
+            "default": 10,
+        },
+        "description": "At most this many.",
+    }
+    assert params["x-request-id"]["in"] == "header"
+    assert params["session"]["in"] == "cookie"
+
+
+def test_query_model_becomes_one_parameter_per_field(document: dict[str, t.Any]) -> None:
+    params = document["paths"]["/pets/search"]["get"]["parameters"]
+    assert [(p["name"], p["in"], p["required"]) for p in params] == [
+        ("species", "query", False),
+        ("max_age", "query", False),
+    ]
+    assert params[0]["schema"]["type"] == "array"
+
+
+def test_bodies_and_responses_reference_component_schemas(
+    document: dict[str, t.Any],
+) -> None:
+    post = document["paths"]["/pets"]["post"]
+    assert post["requestBody"] == {
+        "required": True,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Pet"}}},
+    }
+    assert post["responses"]["201"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Pet"
+    }
+    listed = document["paths"]["/pets"]["get"]["responses"]["200"]
+    assert listed["content"]["application/json"]["schema"] == {
+        "type": "array",
+        "items": {"$ref": "#/components/schemas/Pet"},
+    }
+    schemas = document["components"]["schemas"]
+    assert {"Pet", "Owner", "ValidationProblem"} <= set(schemas)
+    assert schemas["Pet"]["properties"]["name"]["description"] == "What it answers to."
+
+
+def test_form_body_in_both_form_content_types(document: dict[str, t.Any]) -> None:
+    body = document["paths"]["/signup"]["post"]["requestBody"]
+    assert set(body["content"]) == {"application/x-www-form-urlencoded", "multipart/form-data"}
+    schema = body["content"]["multipart/form-data"]["schema"]
+    assert schema["allOf"][0] == {"$ref": "#/components/schemas/Signup"}
+    assert schema["allOf"][1]["properties"]["note"]["type"] == "string"
+
+
+def test_422_only_where_something_is_validated(document: dict[str, t.Any]) -> None:
+    paths = document["paths"]
+    assert "422" in paths["/pets"]["post"]["responses"]
+    assert "422" in paths["/pets"]["get"]["responses"]
+    assert set(paths["/shop/owners/{id}"]["get"]["responses"]) == {"200"}
+    assert paths["/shop/owners/{id}"]["delete"]["responses"] == {
+        "204": {"description": "No Content"}
+    }
+    assert paths["/files/{name}"]["get"]["responses"] == {"200": {"description": "OK"}}
+
+
+def test_blueprints_are_tags(document: dict[str, t.Any]) -> None:
+    assert document["tags"] == [{"name": "shop"}]
+    assert document["paths"]["/shop/owners/{id}"]["get"]["tags"] == ["shop"]
+    assert "tags" not in document["paths"]["/pets"]["get"]
+
+
+def test_title_and_version_from_config() -> None:
+    app = Microflask("x")
+    app.config.update(OPENAPI_TITLE="Pets", OPENAPI_VERSION="2.1")
+    document = build_openapi(app)
+    assert document["info"] == {"title": "Pets", "version": "2.1"}
+    assert document["paths"] == {}
+    validate(document)
+
+
+# -- serving -----------------------------------------------------------------------------
+
+
+def test_document_is_not_served_by_default(app: Microflask, client: MicroflaskClient) -> None:
+    assert client.get("/openapi.json").status_code == 404
+    assert "openapi" not in app.view_functions
+
+
+@pytest.fixture
+def served() -> Microflask:
+    app = _spec_app()
+    app.config.update(TESTING=True, OPENAPI_URL="/openapi.json", OPENAPI_DOCS_URL="/docs")
+    return app
+
+
+def test_document_is_served_at_openapi_url(served: Microflask) -> None:
+    response = served.test_client().get("/openapi.json")
+    assert response.mimetype == "application/json"
+    assert response.json == build_openapi(served)
+    assert "/openapi.json" not in response.json["paths"]
+    assert "/docs" not in response.json["paths"]
+
+
+def test_docs_page_loads_its_assets_from_the_app(served: Microflask) -> None:
+    client = served.test_client()
+    page = client.get("/docs").text
+    assert '<link rel="stylesheet" href="/docs/assets/swagger-ui.css">' in page
+    assert '<script src="/docs/assets/swagger-ui-bundle.js"></script>' in page
+    assert '"url": "/openapi.json"' in page
+    assert "http" not in page
+    with client.get("/docs/assets/swagger-ui-bundle.js") as script:
+        assert script.status_code == 200
+        assert b"SwaggerUIBundle" in script.data
+    with client.get("/docs/assets/swagger-ui.css") as css:
+        assert css.mimetype == "text/css"
+    assert client.get("/docs/assets/index.html").status_code == 404
+
+
+def test_docs_page_escapes_the_title(served: Microflask) -> None:
+    served.config["OPENAPI_TITLE"] = "<Pets & co>"
+    page = served.test_client().get("/docs").text
+    assert "<title>&lt;Pets &amp; co&gt;: API documentation</title>" in page
+
+
+def test_docs_without_document_url_is_an_error() -> None:
+    app = Microflask("x")
+    app.config["OPENAPI_DOCS_URL"] = "/docs"
+    with pytest.raises(RuntimeError, match=r"OPENAPI_DOCS_URL is '/docs' but OPENAPI_URL"):
+        register_openapi_routes(app)
+
+
+def test_openapi_command_prints_the_document() -> None:
+    app = _spec_app()
+    result = app.test_cli_runner().invoke(cli, ["openapi"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output) == build_openapi(app)
+
+
+# -- every example app -------------------------------------------------------------------
+
+
+def _example(name: str) -> Microflask:
+    if name == "hello":
+        return t.cast(Microflask, _import(EXAMPLES / "hello", "hello").app)
+    if name == "api":
+        return t.cast(Microflask, _import(EXAMPLES / "api", "api").create_app())
+    blog = _import(EXAMPLES / "blog", "blog")
+    return t.cast(Microflask, blog.create_app({"TESTING": True, "DATABASE": ":memory:"}))
+
+
+def _import(folder: Path, name: str) -> t.Any:
+    if str(folder) not in sys.path:
+        sys.path.insert(0, str(folder))
+    return importlib.import_module(name)
+
+
+@pytest.mark.parametrize("name", ["hello", "blog", "api"])
+def test_every_example_app_has_a_valid_document(name: str) -> None:
+    document = build_openapi(_example(name))
+    validate(document)
+    assert document["paths"]
+
+
+def test_uuid_path_parameter_matches_the_document(app: Microflask) -> None:
+    @app.get("/things/<uuid:id>")
+    def thing(id: uuid.UUID) -> str:
+        return str(id)
+
+    params = build_openapi(app)["paths"]["/things/{id}"]["get"]["parameters"]
+    assert params == [
+        {
+            "name": "id",
+            "in": "path",
+            "required": True,
+            "schema": {"type": "string", "format": "uuid"},
+        }
+    ]
