@@ -693,7 +693,11 @@ def openapi_command(indent: int) -> None:
     """Print the app's OpenAPI 3.1 document as JSON (needs microflask[typed])."""
     import json
 
-    click.echo(json.dumps(_cv_app.get().app.openapi(), indent=indent or None))
+    try:
+        document = _cv_app.get().app.openapi()
+    except ImportError as e:  # pydantic missing: its message names the extra
+        raise click.ClickException(str(e)) from e
+    click.echo(json.dumps(document, indent=indent or None))
 
 
 cli = MicroflaskGroup(

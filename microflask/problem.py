@@ -25,6 +25,9 @@ def wants_problem_json(request: Request) -> bool:
 
     ``*/*`` alone, or no Accept header, is False: HTML stays the default.
     """
+    accept = request.environ.get("HTTP_ACCEPT", "")
+    if "json" not in accept and "application/*" not in accept:
+        return False  # no JSON type named: skip parsing the header (browsers, */*, none)
     best = request.accept_mimetypes.best_match(_OFFERS)
     return best is not None and best != "text/html"
 

@@ -342,3 +342,18 @@ def test_uuid_path_parameter_matches_the_document(app: Microflask) -> None:
             "schema": {"type": "string", "format": "uuid"},
         }
     ]
+
+
+def test_openapi_command_without_pydantic_names_the_extra(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    app = Microflask("x")
+
+    def missing() -> dict[str, t.Any]:
+        raise ImportError("microflask.typed needs pydantic 2: pip install 'microflask[typed]'.")
+
+    monkeypatch.setattr(app, "openapi", missing)
+    result = app.test_cli_runner().invoke(cli, ["openapi"])
+    assert result.exit_code == 1
+    assert "Error: microflask.typed needs pydantic 2" in result.output
+    assert "Traceback" not in result.output

@@ -37,6 +37,8 @@ def _json(response: TestResponse | Response) -> t.Any:
         ("text/html;q=0.5, application/json", True),
         ("text/html, application/json;q=0.9", False),
         ("image/png", False),
+        ("application/*", True),
+        ("text/html, application/*;q=0.5", False),
     ],
 )
 def test_wants_problem_json(app: Microflask, accept: str | None, expected: bool) -> None:
