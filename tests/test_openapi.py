@@ -306,24 +306,32 @@ def test_openapi_command_prints_the_document() -> None:
 # -- every example app -------------------------------------------------------------------
 
 
-def _example(name: str) -> Microflask:
-    if name == "hello":
-        return t.cast(Microflask, _import(EXAMPLES / "hello", "hello").app)
-    if name == "api":
-        return t.cast(Microflask, _import(EXAMPLES / "api", "api").create_app())
-    blog = _import(EXAMPLES / "blog", "blog")
-    return t.cast(Microflask, blog.create_app({"TESTING": True, "DATABASE": ":memory:"}))
+@pytest.fixture
+def example(monkeypatch: pytest.MonkeyPatch) -> t.Iterator[t.Callable[[str], Microflask]]:
+    """Load an example app by name; its modules are forgotten afterwards."""
+    before = set(sys.modules)
 
+    def load(name: str) -> Microflask:
+        monkeypatch.syspath_prepend(str(EXAMPLES / name))
+        module = importlib.import_module(name)
+        if name == "hello":
+            return t.cast(Microflask, module.app)
+        if name == "api":
+            return t.cast(Microflask, module.create_app())
+        config = {"TESTING": True, "DATABASE": ":memory:"}
+        return t.cast(Microflask, module.create_app(config))
 
-def _import(folder: Path, name: str) -> t.Any:
-    if str(folder) not in sys.path:
-        sys.path.insert(0, str(folder))
-    return importlib.import_module(name)
+    yield load
+    for name in set(sys.modules) - before:
+        if name.partition(".")[0] in ("hello", "api", "blog"):
+            del sys.modules[name]
 
 
 @pytest.mark.parametrize("name", ["hello", "blog", "api"])
-def test_every_example_app_has_a_valid_document(name: str) -> None:
-    document = build_openapi(_example(name))
+def test_every_example_app_has_a_valid_document(
+    example: t.Callable[[str], Microflask], name: str
+) -> None:
+    document = build_openapi(example(name))
     validate(document)
     assert document["paths"]
 
