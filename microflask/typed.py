@@ -95,13 +95,8 @@ _UNIONS = (t.Union, types.UnionType)
 _Annotated = t.cast(t.Any, t.Annotated)
 
 
-class _Required:
-    def __repr__(self) -> str:
-        return "REQUIRED"
-
-
 #: The default of a parameter that has none: the request must provide it.
-REQUIRED: t.Any = _Required()
+REQUIRED: t.Any = object()
 
 
 class _Unresolved(t.NamedTuple):
@@ -292,8 +287,9 @@ class Source:
         if not req.is_json:
             if not req.mimetype and self.default is not REQUIRED:
                 return self.default
+            sent = repr(req.mimetype) if req.mimetype else "a body without a content type"
             raise UnsupportedBody(
-                f"Send a JSON body with Content-Type: application/json, not {req.mimetype!r}."
+                f"Send a JSON body with Content-Type: application/json, not {sent}."
             )
         try:
             return self.adapter.validate_json(req.get_data())
@@ -556,10 +552,7 @@ def _response_spec(hint: t.Any, where: str) -> ResponseSpec | None:
     if hint is None or isinstance(hint, _Unresolved):
         return None
     if t.get_origin(hint) is tuple:
-        args = t.get_args(hint)
-        if not args:
-            return None
-        hint = args[0]
+        hint = (*t.get_args(hint), None)[0]
     hint = _without_responses(hint)
     if hint is None or not _mentions_model(hint):
         return None
@@ -585,10 +578,8 @@ def _without_responses(hint: t.Any) -> t.Any:
     """Drop Response classes from a union: a returned Response passes through."""
     if t.get_origin(hint) not in _UNIONS:
         return None if _is_response(hint) else hint
-    kept = [arg for arg in t.get_args(hint) if not _is_response(arg)]
-    if not kept:
-        return None
-    return kept[0] if len(kept) == 1 else t.Union[tuple(kept)]  # noqa: UP007
+    kept = tuple(arg for arg in t.get_args(hint) if not _is_response(arg))
+    return t.Union[kept] if kept else None  # noqa: UP007 (a Union of one type is that type)
 
 
 def _adapter(annotation: t.Any, what: str, where: str) -> TypeAdapter[t.Any]:

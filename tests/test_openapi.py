@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import json
 import sys
+import types
 import typing as t
 import uuid
 from pathlib import Path
@@ -19,7 +20,7 @@ from microflask.cli import cli
 from microflask.openapi import build_openapi, register_openapi_routes
 from microflask.testing import MicroflaskClient
 from microflask.typed import Cookie, Form, Header, Query
-from microflask.views import MethodView
+from microflask.views import MethodView, View
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
@@ -38,7 +39,14 @@ class Owner(BaseModel):
 
 class Filters(BaseModel):
     species: list[str] = []
-    max_age: int | None = None
+    max_age: int | None = Field(default=None, description="Oldest age shown.")
+
+
+class Opaque:
+    """A default JSON cannot show."""
+
+
+OPAQUE: t.Any = Opaque()
 
 
 class Signup(BaseModel):
@@ -72,12 +80,37 @@ def _spec_app() -> Microflask:
         return {}
 
     @app.post("/signup")
-    def signup(form: Annotated[Signup, Form()], note: Annotated[str, Form()] = "") -> str:
+    def signup(
+        form: Annotated[Signup, Form()],
+        captcha: Annotated[str, Form()],
+        note: Annotated[str, Form()] = "",
+    ) -> str:
         return ""
+
+    @app.post("/login")
+    def login(
+        form: Annotated[Signup, Form()], odd: Annotated[int | None, Query()] = OPAQUE
+    ) -> tuple[str, int]:
+        """Log in.
+
+        Answers a plain string.
+        """
+        return "", 200
+
+    class Echo(View):
+        """Echo the body."""
+
+        methods = ["PUT"]
+
+        def dispatch_request(self) -> str:
+            return ""
+
+    app.add_url_rule("/echo", view_func=Echo.as_view("echo"))
 
     @app.route("/files/<path:name>")
     @app.route("/files/<uuid:id>/<float:size>/<any(a, b):kind>")
     @app.route("/codes/<string(length=2):code>/<int(min=1, max=5, signed=True):n>")
+    @app.route("/slugs/<string(maxlength=8):slug>")
     def plain(**kwargs: t.Any) -> str:
         return ""
 
@@ -119,6 +152,9 @@ def test_every_rule_and_method_without_head_options_or_static(
         ("/files/{name}", "get"),
         ("/files/{id}/{size}/{kind}", "get"),
         ("/codes/{code}/{n}", "get"),
+        ("/slugs/{slug}", "get"),
+        ("/login", "post"),
+        ("/echo", "put"),
         ("/shop/owners/{id}", "get"),
         ("/shop/owners/{id}", "delete"),
     }
@@ -142,6 +178,7 @@ def test_path_parameters_are_typed_by_converter(document: dict[str, t.Any]) -> N
         "n": {"type": "integer", "minimum": 1, "maximum": 5},
     }
     assert schemas("/files/{name}")["name"]["type"] == "string"
+    assert schemas("/slugs/{slug}") == {"slug": {"type": "string", "minLength": 1, "maxLength": 8}}
     assert schemas("/shop/owners/{id}") == {"id": {"type": "integer", "minimum": 0}}
 
 
@@ -188,6 +225,18 @@ def test_query_model_becomes_one_parameter_per_field(document: dict[str, t.Any])
         ("max_age", "query", False),
     ]
     assert params[0]["schema"]["type"] == "array"
+    assert params[1]["description"] == "Oldest age shown."
+
+
+def test_defaults_json_cannot_show_are_left_out(document: dict[str, t.Any]) -> None:
+    login = document["paths"]["/login"]["post"]
+    assert login["parameters"][0]["name"] == "odd"
+    assert "default" not in login["parameters"][0]["schema"]
+    assert login["description"] == "Answers a plain string."
+    assert login["responses"]["200"] == {"description": "OK"}
+    form = login["requestBody"]["content"]["multipart/form-data"]["schema"]
+    assert form == {"$ref": "#/components/schemas/Signup"}
+    assert document["paths"]["/echo"]["put"]["summary"] == "Echo the body."
 
 
 def test_bodies_and_responses_reference_component_schemas(
@@ -217,6 +266,7 @@ def test_form_body_in_both_form_content_types(document: dict[str, t.Any]) -> Non
     schema = body["content"]["multipart/form-data"]["schema"]
     assert schema["allOf"][0] == {"$ref": "#/components/schemas/Signup"}
     assert schema["allOf"][1]["properties"]["note"]["type"] == "string"
+    assert schema["allOf"][1]["required"] == ["captcha"]
 
 
 def test_422_only_where_something_is_validated(document: dict[str, t.Any]) -> None:
@@ -261,7 +311,9 @@ def served() -> Microflask:
 
 
 def test_document_is_served_at_openapi_url(served: Microflask) -> None:
-    response = served.test_client().get("/openapi.json")
+    client = served.test_client()
+    assert client.get("/openapi.json").data == client.get("/openapi.json").data
+    response = client.get("/openapi.json")
     assert response.mimetype == "application/json"
     assert response.json == build_openapi(served)
     assert "/openapi.json" not in response.json["paths"]
@@ -365,3 +417,28 @@ def test_openapi_command_without_pydantic_names_the_extra(
     assert result.exit_code == 1
     assert "Error: microflask.typed needs pydantic 2" in result.output
     assert "Traceback" not in result.output
+
+
+def test_registering_the_routes_twice_adds_them_once(served: Microflask) -> None:
+    register_openapi_routes(served)
+    register_openapi_routes(served)
+    endpoints = [rule.endpoint for rule in served.url_map.iter_rules()]
+    assert endpoints.count("openapi") == endpoints.count("openapi_docs") == 1
+
+
+def test_docs_page_without_its_package_names_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    app = Microflask("x")
+    app.config.update(OPENAPI_URL="/openapi.json", OPENAPI_DOCS_URL="/docs")
+    monkeypatch.setitem(sys.modules, "swagger_ui_bundle", None)
+    with pytest.raises(ImportError, match=r"swagger-ui-bundle-v2.*microflask\[typed\]"):
+        register_openapi_routes(app)
+
+
+def test_docs_page_refuses_swagger_ui_4(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    old = types.ModuleType("swagger_ui_bundle")
+    old.swagger_ui_path = tmp_path / "vendor" / "swagger-ui-4.15.5"  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "swagger_ui_bundle", old)
+    app = Microflask("x")
+    app.config.update(OPENAPI_URL="/openapi.json", OPENAPI_DOCS_URL="/docs")
+    with pytest.raises(ImportError, match=r"'swagger-ui-4.15.5'.*cannot show OpenAPI 3.1"):
+        register_openapi_routes(app)

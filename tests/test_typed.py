@@ -9,9 +9,10 @@ import typing as t
 from typing import Annotated, Literal
 
 import pytest
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Rule
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from microflask import Blueprint, Microflask, Response, abort
 from microflask.testing import MicroflaskClient
@@ -642,3 +643,60 @@ def test_typed_without_pydantic_names_the_extra() -> None:
         [sys.executable, "-c", code], check=True, capture_output=True, text=True
     )
     assert "pip install 'microflask[typed]'" in result.stdout
+
+
+class Checked(BaseModel):
+    low: int = 0
+    high: int = Field(default=10, alias="max")
+
+    @model_validator(mode="after")
+    def ordered(self) -> Checked:
+        if self.low > self.high:
+            raise ValueError("low is above max")
+        return self
+
+
+def test_query_model_uses_aliases_and_reports_model_errors(
+    app: Microflask, client: MicroflaskClient
+) -> None:
+    @app.get("/range")
+    def range_(bounds: Annotated[Checked, Query()]) -> str:
+        return f"{bounds.low}-{bounds.high}"
+
+    assert client.get("/range?low=2&max=5").text == "2-5"
+    errors = _errors(client.get("/range?low=6&max=5"))
+    assert errors[0]["loc"] == ["query"]
+    assert "low is above max" in errors[0]["msg"]
+
+
+def test_other_annotated_metadata_is_kept(app: Microflask, client: MicroflaskClient) -> None:
+    @app.get("/ids")
+    def ids(id: Annotated[list[int], Field(max_length=2), Query()] = []) -> list[int]:  # noqa: B006
+        return id
+
+    assert client.get("/ids?id=1&id=2").json == [1, 2]
+    assert _locs(client.get("/ids?id=1&id=2&id=3")) == [["query", "id"]]
+
+
+def test_one_unresolvable_annotation_does_not_hide_the_others(
+    app: Microflask, client: MicroflaskClient
+) -> None:
+    def view(item: Item, debug: int = 0) -> str:
+        return item.name
+
+    view.__annotations__ = {"item": Item, "debug": "OnlyWhenTypeChecking"}
+    app.add_url_rule("/x", view_func=view, methods=["POST"])
+    assert client.post("/x", json={"name": "pen", "price": 1}).text == "pen"
+    assert _locs(client.post("/x", json={})) == [["body", "name"], ["body", "price"]]
+
+
+def test_views_without_a_signature_or_with_response_unions_are_left_alone(
+    app: Microflask,
+) -> None:
+    rule = Rule("/x", endpoint="x")
+    assert adapt_view(app, rule, dict) is None
+
+    def only_responses() -> Response | WerkzeugResponse:
+        return Response("")
+
+    assert adapt_view(app, rule, only_responses) is None
