@@ -33,6 +33,7 @@ from werkzeug.routing import (
     parse_converter_args,
 )
 
+from .globals import current_app
 from .helpers import send_from_directory, url_for
 from .problem import PROBLEM_MIMETYPE
 from .typed import Source, ViewSpec, declared_status, inspect_view
@@ -50,6 +51,11 @@ _VARIABLE = re.compile(r"<(?:(?P<converter>\w+)(?:\((?P<args>.*?)\))?:)?(?P<name
 _UNDOCUMENTED_METHODS = frozenset(("HEAD", "OPTIONS"))
 _ENDPOINTS = ("openapi", "openapi_docs", "openapi_docs_asset")
 _ASSETS = frozenset(("swagger-ui.css", "swagger-ui-bundle.js"))
+_INIT_SCRIPT = "microflask-docs.js"
+_INIT_SOURCE = (
+    'const root = document.getElementById("swagger-ui");\n'
+    'window.ui = SwaggerUIBundle({url: root.dataset.url, dom_id: "#swagger-ui"});\n'
+)
 _PROBLEM_SCHEMA = {
     "type": "object",
     "properties": {
@@ -392,18 +398,19 @@ def _document_view(app: Microflask) -> t.Callable[[], Response]:
 def _docs_page_view(app: Microflask) -> t.Callable[[], str]:
     def openapi_docs() -> str:
         title = escape(app.config.get("OPENAPI_TITLE") or app.name)
-        css = escape(url_for("openapi_docs_asset", filename="swagger-ui.css"))
-        script = escape(url_for("openapi_docs_asset", filename="swagger-ui-bundle.js"))
-        # "<" escaped so that no URL can close the script element.
-        options = json.dumps({"url": url_for("openapi"), "dom_id": "#swagger-ui"})
-        options = options.replace("<", "\\u003c")
+        css, bundle, init = (
+            escape(url_for("openapi_docs_asset", filename=name))
+            for name in ("swagger-ui.css", "swagger-ui-bundle.js", _INIT_SCRIPT)
+        )
+        # No inline script, so that a Content-Security-Policy of 'self' allows the page.
         return (
             '<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
             f"<title>{title}: API documentation</title>\n"
             f'<link rel="stylesheet" href="{css}">\n<link rel="icon" href="data:,">\n'
             "</head>\n<body>\n"
-            f'<div id="swagger-ui"></div>\n<script src="{script}"></script>\n'
-            f"<script>window.ui = SwaggerUIBundle({options});</script>\n</body>\n</html>\n"
+            f'<div id="swagger-ui" data-url="{escape(url_for("openapi"))}"></div>\n'
+            f'<script src="{bundle}"></script>\n<script src="{init}"></script>\n'
+            "</body>\n</html>\n"
         )
 
     return openapi_docs
@@ -411,6 +418,8 @@ def _docs_page_view(app: Microflask) -> t.Callable[[], str]:
 
 def _asset_view(folder: Path) -> t.Callable[[str], Response]:
     def openapi_docs_asset(filename: str) -> Response:
+        if filename == _INIT_SCRIPT:
+            return current_app.response_class(_INIT_SOURCE, mimetype="text/javascript")
         if filename not in _ASSETS:
             raise NotFound()
         return send_from_directory(folder, filename)

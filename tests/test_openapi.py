@@ -325,8 +325,12 @@ def test_docs_page_loads_its_assets_from_the_app(served: Microflask) -> None:
     page = client.get("/docs").text
     assert '<link rel="stylesheet" href="/docs/assets/swagger-ui.css">' in page
     assert '<script src="/docs/assets/swagger-ui-bundle.js"></script>' in page
-    assert '"url": "/openapi.json"' in page
-    assert "http" not in page
+    assert '<div id="swagger-ui" data-url="/openapi.json"></div>' in page
+    assert '<script src="/docs/assets/microflask-docs.js"></script>' in page
+    assert "http" not in page and "<script>" not in page
+    init = client.get("/docs/assets/microflask-docs.js")
+    assert init.mimetype == "text/javascript"
+    assert b"SwaggerUIBundle({url: root.dataset.url" in init.data
     with client.get("/docs/assets/swagger-ui-bundle.js") as script:
         assert script.status_code == 200
         assert b"SwaggerUIBundle" in script.data
