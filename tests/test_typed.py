@@ -700,3 +700,14 @@ def test_views_without_a_signature_or_with_response_unions_are_left_alone(
         return Response("")
 
     assert adapt_view(app, rule, only_responses) is None
+
+
+def test_async_method_view_method(app: Microflask, client: MicroflaskClient) -> None:
+    class Items(MethodView):
+        async def post(self, item: Item, n: Annotated[int, Query(ge=1)] = 1) -> list[Item]:
+            return [StoredItem(**item.model_dump())] * n
+
+    app.add_url_rule("/items", view_func=Items.as_view("items"))
+    response = client.post("/items?n=2", json={"name": "a", "price": 1})
+    assert response.json == [{"name": "a", "price": 1.0}] * 2
+    assert _locs(client.post("/items?n=0", json={"name": "a", "price": 1})) == [["query", "n"]]
