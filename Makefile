@@ -55,11 +55,11 @@ demo: $(STAMP)
 	$(VENV)/bin/gunicorn --chdir examples/blog -w 2 -b 127.0.0.1:8000 'blog:create_app()'
 
 bench: $(STAMP)
-	$(PY) -c 'import flask' 2>/dev/null || $(PIP) install -q -e '.[bench]'
+	$(PY) -c 'import flask, flask_openapi3' 2>/dev/null || $(PIP) install -q -e '.[bench]'
 	$(PY) -m benchmarks.run --markdown benchmarks/results.md --readme README.md
 
 bench-served: $(STAMP)
-	$(PY) -c 'import flask' 2>/dev/null || $(PIP) install -q -e '.[bench]'
+	$(PY) -c 'import flask, flask_openapi3' 2>/dev/null || $(PIP) install -q -e '.[bench]'
 	@command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk"; exit 2; }
 	$(PY) -m benchmarks.served --markdown benchmarks/served.md --readme README.md
 

@@ -1,8 +1,10 @@
 """The same small apps written four ways: bare WSGI, raw Werkzeug, Flask, microflask.
 
-``create_app(framework, kind)`` builds one of three apps: ``main`` (hello, path
+``create_app(framework, kind)`` builds one of four apps: ``main`` (hello, path
 params, JSON, template, form, 404), ``secret`` (hello and a session counter on an
-app with a secret key) and ``big`` (1,000 routes). Flask and microflask run the
+app with a secret key), ``big`` (1,000 routes) and ``typed`` (a JSON body validated
+and answered through pydantic models, in ``typed_apps.py``; Flask runs it with
+flask-openapi3). Flask and microflask run the
 very same view code; Flask is imported only when asked for, so this module can
 load without it. The raw-Werkzeug app is the floor a competent developer writes
 by hand (Map/Rule, a dispatch dict, itsdangerous for the session); the bare WSGI
@@ -57,7 +59,7 @@ class _FlaskLike(Protocol):
 
 
 FRAMEWORKS = ("bare", "raw", "flask", "microflask")
-KINDS = ("main", "secret", "big")
+KINDS = ("main", "secret", "big", "typed")
 
 
 def create_app(framework: str, kind: str) -> WSGIApp | None:
@@ -67,6 +69,11 @@ def create_app(framework: str, kind: str) -> WSGIApp | None:
     """
     if kind not in KINDS:
         raise ValueError(f"Unknown app kind {kind!r}; expected one of {KINDS}.")
+    if kind == "typed" and framework in FRAMEWORKS:
+        # Imports pydantic (and flask-openapi3): only when the typed app is asked for.
+        from benchmarks.typed_apps import create_app as create_typed_app
+
+        return create_typed_app(framework)
     if framework == "bare":
         return _bare_main if kind == "main" else None
     if framework == "raw":

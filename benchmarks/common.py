@@ -39,3 +39,8 @@ FORM_DATA = {
 def form_answer(values: list[str]) -> str:
     """Return the text every form view answers with for the given values."""
     return "|".join(values)
+
+
+#: The JSON body of the typed scenario's POST, and what every app must answer.
+TYPED_ITEM = {"name": "Widget", "price": 9.5, "quantity": 3, "tags": ["blue", "small"]}
+TYPED_ANSWER = {**TYPED_ITEM, "id": 1}

@@ -45,6 +45,8 @@ from benchmarks.common import (
     TEMPLATE_ITEMS,
     TEMPLATE_NAME,
     TEMPLATE_TITLE,
+    TYPED_ANSWER,
+    TYPED_ITEM,
     form_answer,
 )
 
@@ -90,6 +92,12 @@ def _check_hello_no_cookie(body: bytes, headers: Headers) -> str | None:
     return _expect_body(HELLO)(body, headers)
 
 
+def _check_typed(body: bytes, headers: Headers) -> str | None:
+    if json.loads(body) != TYPED_ANSWER:
+        return f"typed answer {body[:120]!r} != {TYPED_ANSWER!r}"
+    return None
+
+
 def _check_not_found(body: bytes, headers: Headers) -> str | None:
     return None if b"Not Found" in body else f"404 body {body[:80]!r}"
 
@@ -111,6 +119,7 @@ class Scenario:
     frameworks: tuple[str, ...] = NOT_BARE
     method: str = "GET"
     form: dict[str, str] | None = None
+    json: Any = None
     headers: dict[str, str] = field(default_factory=dict)
     status: int = 200
     mimetype: str = "text/html"
@@ -145,6 +154,16 @@ def _scenarios() -> list[Scenario]:
         Scenario("hello_secret", "secret", "/", _check_hello_no_cookie),
         Scenario("hello_cookie", "secret", "/", _check_hello_no_cookie, cookie_from="/session"),
         Scenario("404", "main", "/missing", _check_not_found, FRAMEWORKS, status=404),
+        Scenario(
+            "typed",
+            "typed",
+            "/items",
+            _check_typed,
+            method="POST",
+            json=TYPED_ITEM,
+            headers=same_origin,
+            mimetype="application/json",
+        ),
         Scenario("route_1000", "big", "/route999", _expect_body("route 999")),
     ]
 
@@ -161,6 +180,8 @@ DESCRIPTIONS = {
     "hello_cookie": "hello on that app, with a session cookie the view never reads",
     "404": "an unknown URL",
     "route_1000": "the last of 1,000 static routes",
+    "typed": "JSON POST validated by a pydantic model, answered through a response"
+    " model (Flask: flask-openapi3; raw: pydantic by hand)",
 }
 
 
@@ -293,6 +314,7 @@ def build_environ(scenario: Scenario, cookie: str | None) -> tuple[dict[str, Any
         path=scenario.path,
         method=scenario.method,
         data=scenario.form,
+        json=scenario.json,
         headers=list(headers.items()),
     )
     try:
@@ -502,6 +524,11 @@ def target_report(table: dict[str, dict[str, float]]) -> list[str]:
             ratio = rates["microflask"] / rates["raw"]
             if ratio < 1.0:
                 misses.append(f"{scenario}: microflask is {ratio:.2f}x raw Werkzeug (< 1.0x)")
+    typed = table.get("typed", {})
+    if "microflask" in typed and "flask" in typed:
+        ratio = typed["microflask"] / typed["flask"]
+        if ratio < 2.0:
+            misses.append(f"typed: microflask is {ratio:.2f}x flask-openapi3 (< 2.0x)")
     secret = table.get("hello_secret", {})
     if "microflask" in secret and "flask" in secret:
         ratio = secret["microflask"] / secret["flask"]

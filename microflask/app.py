@@ -43,6 +43,7 @@ from .helpers import Aborter, get_debug_flag, get_load_dotenv
 from .hooks import HookChains, blueprints_for_path
 from .json.provider import DefaultJSONProvider, JSONProvider
 from .logging import create_logger
+from .problem import problem_response, wants_problem_json
 from .routing import Map, bind_request
 from .scaffold import Scaffold, _find_package, setupmethod
 from .sessions import SecureCookieSessionInterface, SessionInterface
@@ -321,6 +322,14 @@ class Microflask(Scaffold):
         self.url_map.add(rule_obj)
         if view_func is not None:
             self.view_functions[endpoint] = view_func
+        if view_func is not None and "pydantic" in sys.modules:
+            # Only an app that imported pydantic can have typed views. Checked once the
+            # rule is bound (its variables known): a mistake is an error at registration.
+            from .typed import adapt_view
+
+            adapter = adapt_view(self, rule_obj, view_func)
+            if adapter is not None:
+                self._view_callers[endpoint] = (view_func, self.ensure_sync(adapter))
 
     def _rule_methods(
         self, view_func: t.Any, methods: t.Any, provide_automatic_options: bool | None
@@ -469,6 +478,13 @@ class Microflask(Scaffold):
         self, environ: WSGIEnvironment, start_response: StartResponse
     ) -> cabc.Iterable[bytes]:
         """Handle one WSGI request: push a context, dispatch, always pop."""
+        if not self._got_first_request and (
+            self.config.get("OPENAPI_URL") or self.config.get("OPENAPI_DOCS_URL")
+        ):
+            # Before the first URL match, once the app's config is final.
+            from .openapi import register_openapi_routes
+
+            register_openapi_routes(self)
         ctx = self.request_context(environ)
         error: BaseException | None = None
         try:
@@ -804,6 +820,14 @@ class Microflask(Scaffold):
         if (
             isinstance(rv, HTTPException)
             and rv.response is None
+            and ctx is not None
+            and (rv.code or 0) >= 400
+            and wants_problem_json(ctx.request)
+        ):
+            return problem_response(self, rv)
+        if (
+            isinstance(rv, HTTPException)
+            and rv.response is None
             and type(rv).get_response is HTTPException.get_response
         ):
             # What ``get_response`` builds, made directly as our response class: cheaper
@@ -905,6 +929,15 @@ class Microflask(Scaffold):
         for func in processors:
             context.update(func())
         context.update(orig)
+
+    def openapi(self) -> dict[str, t.Any]:
+        """Return the app's OpenAPI 3.1 document, built from its URL map.
+
+        Needs ``microflask[typed]``; see docs/typed-views.md.
+        """
+        from .openapi import build_openapi
+
+        return build_openapi(self)
 
     # -- testing and running -----------------------------------------------------------
 

@@ -1,10 +1,12 @@
-"""A JSON API for a to-do list, written with ``MethodView``.
+"""A JSON API for a to-do list, written with typed ``MethodView`` methods.
 
-``GET /tasks?page=2&per_page=10`` pages through the tasks, ``POST /tasks``
-validates its body and answers 400 with the bad fields, ``GET``, ``PATCH`` and
-``DELETE /tasks/<id>`` work on one task. Every HTTP error, 404 and 405
-included, is answered in JSON. The tasks live in memory, in each process:
-run it with ``microflask --app api run`` or one gunicorn worker.
+``GET /tasks?page=2&per_page=10`` pages through the tasks, ``POST /tasks`` adds one
+from a JSON body, ``GET``, ``PATCH`` and ``DELETE /tasks/<id>`` work on one task. The
+methods' annotations say what they read and return (``microflask.typed``): a bad
+value is a 422 listing every bad field, and the API documents itself at
+``/openapi.json`` with an interactive page at ``/docs``. Every HTTP error, 404 and 405
+included, is answered in ``application/problem+json``. The tasks live in memory, in
+each process: run it with ``microflask --app api run`` or one gunicorn worker.
 """
 
 from __future__ import annotations
@@ -13,13 +15,50 @@ import itertools
 import threading
 import typing as t
 
-from werkzeug.exceptions import BadRequest, HTTPException, NotFound
+from pydantic import BaseModel, ConfigDict, StrictBool, StringConstraints
+from werkzeug.exceptions import HTTPException, NotFound
 
-from microflask import Microflask, Response, json, request, url_for
+from microflask import Microflask, Response, current_app, url_for
+from microflask.problem import problem_response
+from microflask.typed import Query
 from microflask.views import MethodView
 
-Task = dict[str, t.Any]
 MAX_PER_PAGE = 100
+Title = t.Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class NewTask(BaseModel):
+    """A task to add."""
+
+    model_config = ConfigDict(extra="forbid")
+    title: Title
+    done: StrictBool = False
+
+
+class TaskChanges(BaseModel):
+    """The fields of a task to change; those left out stay as they are."""
+
+    model_config = ConfigDict(extra="forbid")
+    title: Title | None = None
+    done: StrictBool | None = None
+
+
+class Task(BaseModel):
+    """A task as the API shows it."""
+
+    id: int
+    title: str
+    done: bool
+
+
+class TaskPage(BaseModel):
+    """One page of tasks, with the numbers to find the others."""
+
+    items: list[Task]
+    page: int
+    per_page: int
+    total: int
+    pages: int
 
 
 class TaskStore:
@@ -30,77 +69,41 @@ class TaskStore:
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
 
-    def add(self, title: str, done: bool = False) -> Task:
+    def add(self, new: NewTask) -> Task:
         with self._lock:
-            id = next(self._ids)
-            self._tasks[id] = {"id": id, "title": title, "done": done}
-            return dict(self._tasks[id])
+            task = Task(id=next(self._ids), title=new.title, done=new.done)
+            self._tasks[task.id] = task
+            return task
 
     def get(self, id: int) -> Task:
-        """Return a copy of task *id*; raise 404 if there is none."""
+        """Return task *id*; raise 404 if there is none."""
         with self._lock:
             if id not in self._tasks:
                 raise NotFound(f"There is no task {id}.")
-            return dict(self._tasks[id])
+            return self._tasks[id]
 
-    def update(self, id: int, changes: Task) -> Task:
+    def update(self, id: int, changes: TaskChanges) -> Task:
         with self._lock:
             if id not in self._tasks:
                 raise NotFound(f"There is no task {id}.")
-            self._tasks[id].update(changes)
-            return dict(self._tasks[id])
+            # Only the fields the client sent; an explicit null changes nothing.
+            update = changes.model_dump(exclude_unset=True, exclude_none=True)
+            task = self._tasks[id] = self._tasks[id].model_copy(update=update)
+            return task
 
     def delete(self, id: int) -> None:
         with self._lock:
             if self._tasks.pop(id, None) is None:
                 raise NotFound(f"There is no task {id}.")
 
-    def page(self, number: int, size: int) -> tuple[list[Task], int]:
-        """Return the tasks on page *number* (from 1) and the total count."""
+    def page(self, number: int, size: int) -> TaskPage:
+        """Return page *number* (from 1) of *size* tasks."""
         with self._lock:
             tasks = list(self._tasks.values())
         start = (number - 1) * size
-        return [dict(task) for task in tasks[start : start + size]], len(tasks)
-
-
-class ValidationError(BadRequest):
-    """A 400 whose JSON body lists each bad field with what is wrong."""
-
-    description = "Some fields are invalid; see 'fields'."
-
-    def __init__(self, fields: dict[str, str]) -> None:
-        super().__init__()
-        self.fields = fields
-
-
-def validate_task(data: t.Any, partial: bool = False) -> Task:
-    """Return the task fields from a JSON body; *partial* makes title optional.
-
-    :raises ValidationError: naming every bad or unknown field.
-    """
-    if not isinstance(data, dict):
-        raise BadRequest("Send a JSON object with Content-Type: application/json.")
-    errors = {name: "Unknown field." for name in data.keys() - {"title", "done"}}
-    title = data.get("title")
-    if "title" in data or not partial:
-        if not isinstance(title, str) or not title.strip():
-            errors["title"] = "Required: a non-empty string."
-        elif len(title) > 200:
-            errors["title"] = "At most 200 characters."
-    if "done" in data and not isinstance(data["done"], bool):
-        errors["done"] = "Must be true or false."
-    if errors:
-        raise ValidationError(errors)
-    return {key: value for key, value in data.items() if key in ("title", "done")}
-
-
-def _positive_arg(name: str, default: int, maximum: int | None = None) -> int:
-    raw = request.args.get(name, str(default))
-    value = int(raw) if raw.isascii() and raw.isdigit() else 0
-    if value < 1 or (maximum is not None and value > maximum):
-        limit = f" and at most {maximum}" if maximum else ""
-        raise ValidationError({name: f"Must be a whole number, at least 1{limit}."})
-    return value
+        pages = max(1, -(-len(tasks) // size))
+        items = tasks[start : start + size]
+        return TaskPage(items=items, page=number, per_page=size, total=len(tasks), pages=pages)
 
 
 class TaskListAPI(MethodView):
@@ -111,16 +114,18 @@ class TaskListAPI(MethodView):
     def __init__(self, store: TaskStore) -> None:
         self.store = store
 
-    def get(self) -> Task:
-        page = _positive_arg("page", 1)
-        per_page = _positive_arg("per_page", 20, MAX_PER_PAGE)
-        items, total = self.store.page(page, per_page)
-        pages = max(1, -(-total // per_page))
-        return {"items": items, "page": page, "per_page": per_page, "total": total, "pages": pages}
+    def get(
+        self,
+        page: t.Annotated[int, Query(ge=1, description="The page, from 1.")] = 1,
+        per_page: t.Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = 20,
+    ) -> TaskPage:
+        """List the tasks, a page at a time, oldest first."""
+        return self.store.page(page, per_page)
 
-    def post(self) -> tuple[Task, int, dict[str, str]]:
-        task = self.store.add(**validate_task(request.get_json(silent=True)))
-        return task, 201, {"Location": url_for("task", id=task["id"])}
+    def post(self, new: NewTask) -> tuple[Task, t.Literal[201], dict[str, str]]:
+        """Add a task; the Location header is its URL."""
+        task = self.store.add(new)
+        return task, 201, {"Location": url_for("task", id=task.id)}
 
 
 class TaskAPI(MethodView):
@@ -132,36 +137,33 @@ class TaskAPI(MethodView):
         self.store = store
 
     def get(self, id: int) -> Task:
+        """Show one task."""
         return self.store.get(id)
 
-    def patch(self, id: int) -> Task:
-        return self.store.update(id, validate_task(request.get_json(silent=True), partial=True))
+    def patch(self, id: int, changes: TaskChanges) -> Task:
+        """Change the fields given, leave the others."""
+        return self.store.update(id, changes)
 
-    def delete(self, id: int) -> tuple[str, int]:
+    def delete(self, id: int) -> tuple[str, t.Literal[204]]:
+        """Delete a task."""
         self.store.delete(id)
         return "", 204
 
 
-def http_error_as_json(error: HTTPException) -> Response:
-    """Answer any HTTP error with ``{"error", "status", "message"[, "fields"]}``."""
-    body: dict[str, t.Any] = {
-        "error": error.name,
-        "status": error.code,
-        "message": error.description,
-    }
-    if isinstance(error, ValidationError):
-        body["fields"] = error.fields
-    # Keeps the error's own headers, such as Allow on a 405.
-    response = error.get_response()
-    return Response(json.dumps(body), error.code, response.headers, mimetype="application/json")
+def http_error_as_problem(error: HTTPException) -> Response:
+    """Answer any HTTP error in problem+json, whatever the client accepts."""
+    return problem_response(current_app, error)
 
 
 def create_app(test_config: t.Mapping[str, t.Any] | None = None) -> Microflask:
     """Build the API with an empty task store."""
     app = Microflask(__name__)
+    app.config.from_mapping(
+        OPENAPI_URL="/openapi.json", OPENAPI_DOCS_URL="/docs", OPENAPI_TITLE="To-do API"
+    )
     app.config.from_mapping(test_config or {})
     store = TaskStore()
     app.add_url_rule("/tasks", view_func=TaskListAPI.as_view("tasks", store))
     app.add_url_rule("/tasks/<int:id>", view_func=TaskAPI.as_view("task", store))
-    app.register_error_handler(HTTPException, http_error_as_json)
+    app.register_error_handler(HTTPException, http_error_as_problem)
     return app
