@@ -48,7 +48,7 @@ demo: $(DEMO_STAMP)
 
 # The API reference and guide as a static site in build/site; --strict fails on a broken reference.
 docs: $(DOCS_STAMP)
-	$(VENV)/bin/mkdocs build --strict
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict
 
 # Build the sdist and wheel, install each in a clean venv, and smoke-test it there.
 dist-check: $(STAMP)
