@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -16,9 +17,12 @@ pytestmark = pytest.mark.skipif(shutil.which("make") is None, reason="make is no
 def dry_run(tmp_path: Path, *args: str) -> list[str]:
     """Return the commands ``make -n`` prints, with a venv that does not exist yet."""
     venv = tmp_path / "venv"
+    # Under `make test` the outer make's flags would reach this one.
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
     done = subprocess.run(
-        ["make", "-n", f"VENV={venv}", *args],
+        ["make", "-n", "--no-print-directory", f"VENV={venv}", *args],
         cwd=ROOT,
+        env=env,
         capture_output=True,
         text=True,
         timeout=60,
