@@ -56,16 +56,20 @@ def run(args: list[str], cwd: Path) -> str:
     return output
 
 
-def build(outdir: Path) -> list[Path]:
-    """Build the sdist and the wheel into *outdir*; return both paths."""
-    output = run([sys.executable, "-m", "build", "--outdir", str(outdir), str(ROOT)], ROOT)
-    # setuptools' banner for a deprecated form of metadata (a license table, say).
-    banners = [
+def deprecation_banners(output: str) -> list[str]:
+    """Return the lines of setuptools' banners about deprecated metadata."""
+    return [
         line
         for line in output.splitlines()
         if "SetuptoolsDeprecationWarning" in line
         or ("deprecat" in line.lower() and "license" in line.lower())
     ]
+
+
+def build(outdir: Path) -> list[Path]:
+    """Build the sdist and the wheel into *outdir*; return both paths."""
+    output = run([sys.executable, "-m", "build", "--outdir", str(outdir), str(ROOT)], ROOT)
+    banners = deprecation_banners(output)
     if banners:
         sys.exit("The build printed deprecation warnings:\n" + "\n".join(banners))
     artifacts = sorted(outdir.glob("microflask-*.tar.gz")) + sorted(outdir.glob("*.whl"))
@@ -91,8 +95,8 @@ def smoke(artifact: Path, workdir: Path) -> None:
     venv.create(env_dir, with_pip=True)
     python = env_dir / "bin" / "python"
     output = run([str(python), "-m", "pip", "install", "--no-cache-dir", str(artifact)], workdir)
-    if "deprecat" in output.lower():
-        sys.exit(f"Installing {artifact.name} printed a deprecation warning")
+    if banners := deprecation_banners(output):
+        sys.exit(f"Installing {artifact.name} printed:\n" + "\n".join(banners))
     run([str(python), "-c", SMOKE], workdir)
 
 
