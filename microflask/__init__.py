@@ -113,7 +113,7 @@ _FLASK_NAMES = {
     "FlaskGroup": "microflask.cli.MicroflaskGroup",
 }
 
-if not t.TYPE_CHECKING:
+if not t.TYPE_CHECKING:  # pragma: no branch
     # Hidden from type checkers, which would otherwise accept any misspelt name.
 
     def __getattr__(name: str) -> t.Any:
