@@ -2,8 +2,12 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
+DEMO_STAMP := $(VENV)/.installed-demo
+DOCS_STAMP := $(VENV)/.installed-docs
+HOST ?= 127.0.0.1
+PORT ?= 8000
 
-.PHONY: test test-min demo lint typecheck bench bench-served soak clean
+.PHONY: test test-min demo docs dist-check lint typecheck bench bench-served soak clean
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -13,7 +17,17 @@ $(STAMP): $(PY) pyproject.toml
 	$(PIP) install -q -e '.[dev]'
 	touch $(STAMP)
 
-LINTED := microflask tests examples benchmarks .ci
+# The demo installs only what it runs (the `demo` extra), not the test and lint tools.
+$(DEMO_STAMP): $(PY) pyproject.toml
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -e '.[demo]'
+	touch $(DEMO_STAMP)
+
+$(DOCS_STAMP): $(PY) pyproject.toml
+	$(PIP) install -q -e '.[docs]'
+	touch $(DOCS_STAMP)
+
+LINTED := microflask tests examples benchmarks docs .ci
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check $(LINTED)
@@ -27,7 +41,7 @@ typecheck: $(STAMP)
 # coverage starts before pytest so the pytest11 plugin's early import of microflask is counted
 test: lint typecheck
 	rm -f .coverage .coverage.*
-	$(VENV)/bin/coverage run -m pytest -q
+	$(VENV)/bin/coverage run -m pytest -q -rs
 	$(VENV)/bin/coverage combine -q
 	$(VENV)/bin/coverage report --skip-covered --show-missing
 
@@ -36,7 +50,8 @@ test: lint typecheck
 # Servers (gunicorn), browsers and soak runs are left out to keep it quick.
 MIN_VENV := .venv-min
 MIN_STAMP := $(MIN_VENV)/.installed
-MIN_TOOLS := pytest hypothesis
+MIN_TOOLS := pytest hypothesis 'flask[async]>=3.1,<3.2' 'pydantic>=2.7' swagger-ui-bundle-v2 \
+	openapi-spec-validator
 
 $(MIN_STAMP): pyproject.toml .ci/floors.py
 	rm -rf $(MIN_VENV)
@@ -49,10 +64,18 @@ $(MIN_STAMP): pyproject.toml .ci/floors.py
 test-min: $(MIN_STAMP)
 	$(MIN_VENV)/bin/pytest -q -m 'not slow and not browser and not soak'
 
-demo: $(STAMP)
+demo: $(DEMO_STAMP)
 	$(VENV)/bin/microflask --app examples/blog/blog init-db
-	@echo "Serving the blog example on http://127.0.0.1:8000 (Ctrl-C stops it)"
-	$(VENV)/bin/gunicorn --chdir examples/blog -w 2 -b 127.0.0.1:8000 'blog:create_app()'
+	@echo "Serving the blog example on http://$(HOST):$(PORT) (Ctrl-C stops it)"
+	$(VENV)/bin/gunicorn --chdir examples/blog -w 2 -b $(HOST):$(PORT) --access-logfile - 'blog:create_app()'
+
+# The API reference and guide as a static site in build/site; --strict fails on a broken reference.
+docs: $(DOCS_STAMP)
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict
+
+# Build the sdist and wheel, install each in a clean venv, and smoke-test it there.
+dist-check: $(STAMP)
+	$(PY) .ci/dist_check.py
 
 bench: $(STAMP)
 	$(PY) -c 'import flask, flask_openapi3' 2>/dev/null || $(PIP) install -q -e '.[bench]'
@@ -68,4 +91,4 @@ soak: $(STAMP)
 	SOAK=1 SOAK_SECONDS=$${SOAK_SECONDS:-60} $(VENV)/bin/pytest -q -s -rs -m soak tests/reliability/test_soak.py
 
 clean:
-	rm -rf $(VENV) $(MIN_VENV) .mypy_cache .ruff_cache .coverage
+	rm -rf $(VENV) $(MIN_VENV) .mypy_cache .ruff_cache .coverage build

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import typing as t
+
 from markupsafe import Markup, escape
 
 from . import json
@@ -105,3 +107,28 @@ __all__ = [
     "template_rendered",
     "url_for",
 ]
+
+# Flask's names for the classes microflask renames; where each one lives here.
+_FLASK_NAMES = {
+    "Flask": "microflask.Microflask",
+    "FlaskClient": "microflask.testing.MicroflaskClient",
+    "FlaskCliRunner": "microflask.testing.MicroflaskCliRunner",
+    "FlaskGroup": "microflask.cli.MicroflaskGroup",
+}
+
+if not t.TYPE_CHECKING:  # pragma: no branch
+    # Hidden from type checkers, which would otherwise accept any misspelt name.
+
+    def __getattr__(name: str) -> t.Any:
+        """Explain where a Flask name went instead of a bare AttributeError."""
+        if name in _FLASK_NAMES:
+            module, _, new_name = _FLASK_NAMES[name].rpartition(".")
+            # An ImportError, not an AttributeError: ``from microflask import Flask``
+            # would replace an AttributeError's message with a generic one.
+            raise ImportError(
+                f"microflask has no {name!r}: the class is {new_name!r} (from {module} import"
+                f" {new_name}). To run Flask code unchanged, call"
+                " microflask.install_as_flask() before importing flask.",
+                name=__name__,
+            )
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -15,6 +15,7 @@ import inspect
 import os
 import platform
 import re
+import shlex
 import sys
 import traceback
 import typing as t
@@ -258,17 +259,31 @@ class ScriptInfo:
             path, *name = re.split(r":(?![\\/])", self.app_import_path, maxsplit=1)
             app = locate_app(prepare_import(path), name[0] if name else None)
         elif found := [name for name in ("wsgi.py", "app.py") if os.path.isfile(name)]:
+            if hint := _flask_app_hint():
+                click.echo(f"Note: loading {found[0]!r}, not FLASK_APP. {hint}", err=True)
             app = locate_app(prepare_import(found[0]), None)
         else:
             raise NoAppException(
                 "Could not find a Microflask app: no '--app' option, no"
                 " 'MICROFLASK_APP' environment variable, and no 'wsgi.py' or"
-                f" 'app.py' in {os.getcwd()!r}."
+                f" 'app.py' in {os.getcwd()!r}." + _flask_app_hint()
             )
         if self.set_debug_flag:
             app.debug = get_debug_flag()
         self._loaded_app = app
         return app
+
+
+def _flask_app_hint() -> str:
+    """Return a porting hint when Flask's ``FLASK_APP`` is set, else ``""``."""
+    flask_app = os.environ.get("FLASK_APP")
+    if not flask_app:
+        return ""
+    return (
+        f" FLASK_APP is set to {flask_app!r}, but microflask reads MICROFLASK_APP:"
+        f" export MICROFLASK_APP={shlex.quote(flask_app)} or pass"
+        f" --app {shlex.quote(flask_app)}."
+    )
 
 
 pass_script_info = click.make_pass_decorator(ScriptInfo, ensure=True)

@@ -18,6 +18,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+# Pages that only include other files (``--8<--`` snippets, see mkdocs.yml) and
+# have no Python of their own; every other page must run at least one block.
+NO_PYTHON = {"performance.md"}
 LANGUAGES = {"python", "sh", "text", "html+jinja", "toml", "ini", "json", "css"}
 _FENCE = re.compile(r"^```(?P<info>[^\n`]*)\n(?P<body>.*?)^```[ \t]*$", re.M | re.S)
 
@@ -51,7 +54,14 @@ def test_every_block_names_its_language(path: Path) -> None:
     assert not unnamed, f"{path.name}: blocks at lines {unnamed} need one of {sorted(LANGUAGES)}"
 
 
-@pytest.mark.parametrize("path", DOCS, ids=_ids)
+@pytest.mark.parametrize("name", sorted(NO_PYTHON))
+def test_pages_without_python_have_none(name: str) -> None:
+    path = ROOT / "docs" / name
+    assert path.is_file(), f"{name} is in NO_PYTHON but does not exist"
+    assert not [b.line for b in _blocks(path) if b.language == "python"]
+
+
+@pytest.mark.parametrize("path", [p for p in DOCS if p.name not in NO_PYTHON], ids=_ids)
 def test_python_blocks_run(path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     saved_environ = dict(os.environ)

@@ -35,7 +35,7 @@ def _demo_commands(port: int) -> list[list[str]]:
     for line in recipe.splitlines()[1:]:
         line = line.strip().replace("$(VENV)", sys.prefix)
         if line and not line.startswith("@"):
-            commands.append(shlex.split(line.replace("127.0.0.1:8000", f"127.0.0.1:{port}")))
+            commands.append(shlex.split(line.replace("$(HOST):$(PORT)", f"127.0.0.1:{port}")))
     return commands
 
 
