@@ -24,6 +24,8 @@ typecheck: $(STAMP)
 test: lint typecheck
 	rm -f .coverage .coverage.*
 	$(VENV)/bin/coverage run -m pytest -q
+	# Flask's extensions through the bridge, in a process of their own (see tests/compat)
+	$(VENV)/bin/coverage run -m pytest -q -p microflask.flask_compat tests/compat
 	$(VENV)/bin/coverage combine -q
 	$(VENV)/bin/coverage report --skip-covered --show-missing
 

@@ -25,15 +25,15 @@ from flask_cors import CORS
 from flask_jwt_extended import JWTManager, create_access_token, get_jwt_identity, jwt_required
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from flask_login import LoginManager, UserMixin, current_user, login_required, login_user
-from flask_migrate import Migrate
+from flask_login import LoginManager, UserMixin, current_user, login_required, login_user  # type: ignore[import-untyped]
+from flask_migrate import Migrate  # type: ignore[import-untyped]
 from flask_sqlalchemy import SQLAlchemy
-from flask_wtf import FlaskForm
-from flask_wtf.csrf import CSRFProtect
+from flask_wtf import FlaskForm  # type: ignore[import-untyped]
+from flask_wtf.csrf import CSRFProtect  # type: ignore[import-untyped]
 from sqlalchemy import String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-from wtforms import PasswordField, StringField
-from wtforms.validators import DataRequired
+from wtforms import PasswordField, StringField  # type: ignore[import-untyped]
+from wtforms.validators import DataRequired  # type: ignore[import-untyped]
 
 SPA_ORIGIN = "http://spa.example"
 USERS = {"ada": "lovelace"}
@@ -103,7 +103,7 @@ def notes() -> t.Any:
 
 
 @pages.get("/stats")
-@cache.cached(timeout=300, response_hit_indication=True)  # type: ignore[untyped-decorator]
+@cache.cached(timeout=300, response_hit_indication=True)
 def stats() -> dict[str, int]:
     return {"notes": db.session.query(Note).count()}
 
