@@ -11,11 +11,12 @@ import sys
 import typing as t
 from pathlib import Path
 
-import notes_app
 import pytest
 
 import microflask
 from microflask.testing import MicroflaskClient
+
+from . import notes_app
 
 SPA = {"Origin": notes_app.SPA_ORIGIN, "Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "cors"}
 
