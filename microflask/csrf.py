@@ -98,8 +98,6 @@ def _check_origin(app: Microflask, request: Request) -> None:
     fetch_site = environ.get("HTTP_SEC_FETCH_SITE")
     origin = environ.get("HTTP_ORIGIN")
     trusted = _trusted_origins(app)  # validated first, so a bad entry shows at once
-    if fetch_site is None and origin is None:  # curl, the test client, server-to-server
-        return
     if fetch_site in _PASSING_FETCH_SITES:
         return
     if fetch_site is None and origin is not None and _origin_host(origin) == request.host.lower():

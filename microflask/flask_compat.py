@@ -26,18 +26,15 @@ bridge as pytest registers it, before any conftest or test module runs.
 from __future__ import annotations
 
 import importlib
-import importlib.abc
-import importlib.machinery
-import importlib.metadata
-import importlib.util
 import sys
 import typing as t
-from collections.abc import Iterator
-from pathlib import Path
+from importlib.machinery import ModuleSpec, PathFinder
 from types import ModuleType
 
 if t.TYPE_CHECKING:
-    from importlib.machinery import ModuleSpec
+    from collections.abc import Iterator
+    from importlib.abc import Loader
+    from importlib.metadata import Distribution, DistributionFinder
 
 __all__ = ["FLASK_API_VERSION", "install_as_flask"]
 
@@ -123,11 +120,19 @@ def _importers_of(real: ModuleType) -> list[str]:
     for name, module in list(sys.modules.items()):
         if name == "flask" or name.startswith("flask.") or module is None:
             continue
-        for value in list(getattr(module, "__dict__", {}).values()):
-            if value is real or str(getattr(value, "__module__", "")).startswith("flask."):
-                found.append(name)
-                break
+        if any(_comes_from(value, real) for value in list(vars(module).values())):
+            found.append(name)
     return found[:5]
+
+
+def _comes_from(value: object, real: ModuleType) -> bool:
+    if value is real:
+        return True
+    try:  # a context proxy such as flask.request raises outside a request
+        origin = getattr(value, "__module__", None)
+    except Exception:
+        return False
+    return isinstance(origin, str) and (origin == "flask" or origin.startswith("flask."))
 
 
 def _sansio_package(modules: dict[str, ModuleType]) -> ModuleType:
@@ -160,7 +165,7 @@ def _add_endpoint_helper(scaffold: ModuleType) -> None:
         scaffold.__dict__["_endpoint_from_view_func"] = _endpoint_from_view_func
 
 
-class _AliasLoader(importlib.abc.Loader):
+class _AliasLoader:
     """Serve an existing module object under a second name."""
 
     def __init__(self, module: ModuleType) -> None:
@@ -176,8 +181,12 @@ class _AliasLoader(importlib.abc.Loader):
         module.__spec__ = self.original_spec
 
 
-class _FlaskFinder(importlib.abc.MetaPathFinder):
-    """Serve Flask's module names from microflask and refuse the rest."""
+class _FlaskFinder:
+    """Serve Flask's module names from microflask and refuse the rest.
+
+    A plain object with the finder methods: subclassing ``importlib.abc``
+    would import ``importlib.metadata`` with ``import microflask``.
+    """
 
     def __init__(self, modules: dict[str, ModuleType]) -> None:
         self.modules = modules
@@ -198,41 +207,45 @@ class _FlaskFinder(importlib.abc.MetaPathFinder):
                 f" Flask's public modules only ({', '.join(sorted(self.modules))}).",
                 name=fullname,
             )
-        return importlib.util.spec_from_loader(fullname, _AliasLoader(module))
+        return ModuleSpec(fullname, t.cast("Loader", _AliasLoader(module)))
 
     def find_distributions(
-        self, context: importlib.metadata.DistributionFinder.Context | None = None
-    ) -> Iterator[importlib.metadata.Distribution]:
+        self, context: DistributionFinder.Context | None = None
+    ) -> Iterator[Distribution]:
         """Yield a stand-in ``flask`` distribution if none is installed."""
+        from importlib.metadata import DistributionFinder
+
         if context is None:
-            context = importlib.metadata.DistributionFinder.Context()
+            context = DistributionFinder.Context()
         if context.name is not None and _normalize(context.name) != "flask":
             return
-        lookup = importlib.metadata.DistributionFinder.Context(name="flask", path=context.path)
-        if next(iter(importlib.machinery.PathFinder.find_distributions(lookup)), None) is None:
-            yield _FlaskAPIDistribution()
+        lookup = DistributionFinder.Context(name="flask", path=context.path)
+        if next(iter(PathFinder.find_distributions(lookup)), None) is None:
+            yield _flask_api_distribution()
 
 
 def _normalize(name: str) -> str:
     return name.lower().replace("-", "_").replace(".", "_")
 
 
-class _FlaskAPIDistribution(importlib.metadata.Distribution):
-    """The ``flask`` distribution microflask stands in for."""
+def _flask_api_distribution() -> Distribution:
+    """Return the ``flask`` distribution microflask stands in for."""
+    from importlib.metadata import Distribution
 
-    def read_text(self, filename: str) -> str | None:
-        """Return the metadata file *filename*; only METADATA exists."""
-        if filename in ("METADATA", "PKG-INFO"):
-            return (
-                "Metadata-Version: 2.1\nName: Flask\n"
-                f"Version: {FLASK_API_VERSION}\n"
-                "Summary: Flask's API, served by microflask.install_as_flask().\n"
-            )
-        return None
+    class FlaskAPIDistribution(Distribution):
+        def read_text(self, filename: str) -> str | None:
+            if filename in ("METADATA", "PKG-INFO"):
+                return (
+                    "Metadata-Version: 2.1\nName: Flask\n"
+                    f"Version: {FLASK_API_VERSION}\n"
+                    "Summary: Flask's API, served by microflask.install_as_flask().\n"
+                )
+            return None
 
-    def locate_file(self, path: str | t.Any) -> Path:
-        """Return *path* inside the microflask package."""
-        return Path(__file__).parent / str(path)
+        def locate_file(self, path: t.Any) -> t.Any:
+            return None  # nothing of it is on disk
+
+    return FlaskAPIDistribution()
 
 
 def pytest_addhooks(pluginmanager: t.Any) -> None:

@@ -191,6 +191,7 @@ def test_refusal_is_logged_as_warning(
         ("https://*.example.com", None),
         ("https://example.com?x=1", None),
         ("//example.com", None),
+        ("http://[::1", None),
         (42, None),
     ],
 )

@@ -94,6 +94,7 @@ def test_explain_one_match_gives_no_advice(
     app: Microflask, caplog: pytest.LogCaptureFixture
 ) -> None:
     loader = jinja2.DictLoader({"page.html": "hi"})
+    loader._cache_hint = "private"  # type: ignore[attr-defined]
     source = loader.get_source(jinja2.Environment(), "page.html")
     with caplog.at_level(logging.INFO, logger=app.logger.name):
         explain_template_loading_attempts(app, "page.html", [(app, loader, source)])
@@ -101,3 +102,4 @@ def test_explain_one_match_gives_no_advice(
     assert "-> found ('<string>')" in message
     assert "class: jinja2.loaders.DictLoader" in message
     assert "Error" not in message and "Warning" not in message
+    assert "_cache_hint" not in message

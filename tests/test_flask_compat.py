@@ -6,17 +6,24 @@ The in-process tests of the bridge and of the extensions it serves are in
 
 from __future__ import annotations
 
+import importlib.metadata
 import os
 import subprocess
 import sys
 import sysconfig
 import textwrap
+import types
 from pathlib import Path
 
 import pytest
 
 import microflask
-from microflask.flask_compat import FLASK_API_VERSION
+from microflask.flask_compat import (
+    FLASK_API_VERSION,
+    _comes_from,
+    _flask_api_distribution,
+    _FlaskFinder,
+)
 
 REPO = Path(microflask.__file__).parent.parent
 
@@ -51,7 +58,7 @@ def test_import_microflask_does_not_import_flask() -> None:
 def test_real_flask_imported_first_is_an_error_naming_its_importer() -> None:
     result = _python(
         """
-        import flask_cors
+        import flask_login
         import microflask
         microflask.install_as_flask()
         """
@@ -60,7 +67,7 @@ def test_real_flask_imported_first_is_an_error_naming_its_importer() -> None:
     last = result.stderr.strip().splitlines()[-1]
     assert last.startswith("RuntimeError: The real Flask was imported before")
     assert f"{os.sep}flask{os.sep}__init__.py" in last
-    assert "flask_cors" in last
+    assert "imported by: flask_login." in last
     assert "-p microflask.flask_compat" in last
 
 
@@ -114,12 +121,16 @@ def test_without_a_flask_distribution_the_bridge_answers_its_version(
         dist = metadata.distribution("Flask")
         print(metadata.version("flask"), flask.__version__, dist.metadata["Name"])
         print(metadata.version("flask_cors") != "")
+        print([d.metadata["Name"] for d in metadata.distributions()].count("Flask"))
+        print("flask_login" in metadata.packages_distributions())
     """
     result = _python(code, "-S", "-W", "error", env=env)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [
         "no flask distribution",
         f"{FLASK_API_VERSION} {FLASK_API_VERSION} Flask",
+        "True",
+        "1",
         "True",
     ]
 
@@ -186,3 +197,33 @@ def test_without_the_plugin_the_suite_gets_the_real_flask(tiny_suite: Path) -> N
     result = _pytest(tiny_suite)
     assert result.returncode == 1
     assert "2 failed" in result.stdout
+
+
+def test_stand_in_distribution_reads_as_flask() -> None:
+    dist = _flask_api_distribution()
+    assert (dist.metadata["Name"], dist.version) == ("Flask", FLASK_API_VERSION)
+    assert dist.read_text("RECORD") is None
+    assert dist.files is None
+    assert dist.locate_file("x") is None
+
+
+def test_finder_stays_out_of_other_names_and_of_an_installed_flask() -> None:
+    finder = _FlaskFinder({})
+    assert finder.find_spec("flask_login") is None
+    context = importlib.metadata.DistributionFinder.Context
+    assert list(finder.find_distributions(context(name="flask-cors"))) == []
+    # this environment has the real Flask installed: it answers, not the stand-in
+    assert list(finder.find_distributions(context(name="Flask"))) == []
+    assert list(finder.find_distributions()) == []
+
+
+def test_importer_search_survives_objects_that_raise() -> None:
+    class Proxy:
+        def __getattribute__(self, name: str) -> object:
+            raise RuntimeError("Working outside of request context.")
+
+    real = types.ModuleType("flask")
+    assert _comes_from(real, real)
+    assert not _comes_from(Proxy(), real)
+    assert _comes_from(types.SimpleNamespace(__module__="flask.app"), real)
+    assert not _comes_from(types.SimpleNamespace(__module__="flask_login"), real)
