@@ -98,7 +98,6 @@ def test_form_post_without_csrf_token_is_refused_by_flask_wtf(client: Microflask
     assert "The CSRF token is missing." in response.text
 
 
-@pytest.mark.xfail(strict=True, reason="needs live hook registries (lead)")
 def test_cached_view_marks_its_hits(client: MicroflaskClient) -> None:
     first = client.get("/stats")
     second = client.get("/stats")
