@@ -25,7 +25,6 @@ if t.TYPE_CHECKING:
 __all__ = [
     "DebugFilesKeyError",
     "FormDataRoutingRedirect",
-    "UnexpectedUnicodeError",
     "attach_enctype_error_multidict",
     "explain_template_loading_attempts",
 ]
@@ -37,10 +36,6 @@ TemplateAttempt: t.TypeAlias = tuple[
     "jinja2.BaseLoader",
     "tuple[str, str | None, t.Callable[[], bool] | None] | None",
 ]
-
-
-class UnexpectedUnicodeError(AssertionError, UnicodeError):
-    """Raised in debug mode where text was expected to be bytes or ASCII."""
 
 
 class DebugFilesKeyError(KeyError, AssertionError):
