@@ -42,6 +42,8 @@ typecheck: $(STAMP)
 test: lint typecheck
 	rm -f .coverage .coverage.*
 	$(VENV)/bin/coverage run -m pytest -q -rs
+	# Flask's extensions through the bridge, in a process of their own (see tests/compat)
+	$(VENV)/bin/coverage run -m pytest -q -rs -p microflask.flask_compat tests/compat
 	$(VENV)/bin/coverage combine -q
 	$(VENV)/bin/coverage report --skip-covered --show-missing
 

@@ -17,6 +17,7 @@ from .ctx import (
     has_app_context,
     has_request_context,
 )
+from .flask_compat import install_as_flask
 from .globals import app_ctx, current_app, g, request, request_ctx, session
 from .helpers import (
     abort,
@@ -82,6 +83,7 @@ __all__ = [
     "got_request_exception",
     "has_app_context",
     "has_request_context",
+    "install_as_flask",
     "is_safe_redirect_url",
     "json",
     "jsonify",

@@ -38,6 +38,7 @@ from . import csrf, signals
 from . import typing as ft
 from .config import Config, ConfigAttribute
 from .ctx import AppContext, RequestContext, _AppCtxGlobals
+from .debughelpers import FormDataRoutingRedirect
 from .globals import _NO_REQUEST_CTX, _cv_app, _cv_request, g
 from .helpers import Aborter, get_debug_flag, get_load_dotenv
 from .hooks import HookChains, blueprints_for_path
@@ -45,7 +46,7 @@ from .json.provider import DefaultJSONProvider, JSONProvider
 from .logging import create_logger
 from .problem import problem_response, wants_problem_json
 from .routing import Map, bind_request
-from .scaffold import Scaffold, _find_package, setupmethod
+from .scaffold import Scaffold, _endpoint_from_view_func, _find_package, setupmethod
 from .sessions import SecureCookieSessionInterface, SessionInterface
 from .templating import (
     DispatchingJinjaLoader,
@@ -304,7 +305,7 @@ class Microflask(Scaffold):
         if endpoint is None:
             if view_func is None:
                 raise AssertionError(f"add_url_rule({rule!r}) needs an endpoint or a view_func.")
-            endpoint = view_func.__name__
+            endpoint = _endpoint_from_view_func(view_func)
         options["endpoint"] = endpoint
         methods, automatic = self._rule_methods(
             view_func, options.pop("methods", None), provide_automatic_options
@@ -580,13 +581,7 @@ class Microflask(Scaffold):
             and error.code not in (307, 308)
             and request.method not in _BODYLESS_METHODS
         ):
-            raise AssertionError(
-                f"A {request.method} request to {request.url!r} was redirected by routing to"
-                f" the canonical URL {error.new_url!r} with a {error.code}, so the browser"
-                " would drop the form data. Send requests to the canonical URL (mind a"
-                " rule's trailing slash), or keep routing redirects 307 or 308. This check"
-                " only runs in debug mode."
-            ) from error
+            raise FormDataRoutingRedirect(request) from error
         raise error
 
     def make_default_options_response(self) -> Response:

@@ -7,7 +7,7 @@ import typing as t
 from functools import update_wrapper
 
 from . import typing as ft
-from .scaffold import Scaffold, setupmethod
+from .scaffold import Scaffold, _endpoint_from_view_func, setupmethod
 
 if t.TYPE_CHECKING:
     from .app import Microflask
@@ -59,7 +59,7 @@ class BlueprintSetupState:
         if endpoint is None:
             if view_func is None:
                 raise TypeError(f"add_url_rule({rule!r}) needs an endpoint or a view_func.")
-            endpoint = view_func.__name__
+            endpoint = _endpoint_from_view_func(view_func)
         defaults = self.url_defaults
         if "defaults" in options:
             defaults = dict(defaults, **options.pop("defaults"))

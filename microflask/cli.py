@@ -46,6 +46,7 @@ __all__ = [
     "cli",
     "find_app_by_string",
     "find_best_app",
+    "get_version",
     "load_dotenv",
     "locate_app",
     "main",
@@ -357,7 +358,11 @@ def _load_env_file(ctx: click.Context, param: click.Parameter, value: str | None
         load_dotenv(value, load_defaults=defaults)
 
 
-def _show_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+def get_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    """Print the Python, Microflask and Werkzeug versions, then exit.
+
+    The callback of ``--version``; it does nothing unless the flag is given.
+    """
     if value and not ctx.resilient_parsing:
         version = importlib.metadata.version
         click.echo(
@@ -395,7 +400,7 @@ _version_option = click.Option(
     is_flag=True,
     is_eager=True,
     expose_value=False,
-    callback=_show_version,
+    callback=get_version,
     help="Show the Python, Microflask and Werkzeug versions.",
 )
 

@@ -2,12 +2,16 @@
 
 Two layers guard unsafe methods. The first, on unless
 ``CSRF_CROSS_ORIGIN_PROTECTION`` is False, needs no token: it refuses a
-request the browser marks ``Sec-Fetch-Site: cross-site``, or, from browsers
-without that header, one whose ``Origin`` is not the request's host. The
-second, on when ``CSRF_ENABLED`` is True, wants a per-session token from
-:func:`csrf_token` back in the ``csrf_token`` form field or the
-``X-CSRF-Token`` header. The core calls :func:`protect` before the
-``before_request`` functions; failures are 403 or 400 HTTP errors.
+request the browser marks ``Sec-Fetch-Site: cross-site`` or ``same-site``,
+or, from browsers without that header, one whose ``Origin`` is not the
+request's host, unless the origin is in ``CSRF_TRUSTED_ORIGINS`` or the
+request is one a browser sends only after a CORS preflight the app approved
+(a method other than GET/HEAD/POST, or a body type a plain form cannot send,
+such as ``application/json``), so an app whose CORS policy lets a front end
+write keeps working. The second, on when ``CSRF_ENABLED`` is True, wants a
+per-session token from :func:`csrf_token` back in the ``csrf_token`` form
+field or the ``X-CSRF-Token`` header. The core calls :func:`protect` before
+the ``before_request`` functions; failures are 403 or 400 HTTP errors.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import hashlib
 import hmac
 import secrets
 import typing as t
+import weakref
 from urllib.parse import urlsplit
 
 from itsdangerous import BadData, URLSafeSerializer
@@ -38,6 +43,22 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
 _SESSION_KEY = "_csrf_token"
 _PASSING_FETCH_SITES = frozenset({"same-origin", "none"})
+# What a page may send cross-origin without a CORS preflight (the Fetch
+# standard's CORS-safelisted methods and Content-Type values), plus the
+# report types a browser posts on its own, also unpreflighted.
+_NO_PREFLIGHT_METHODS = frozenset({"GET", "HEAD", "POST"})
+_NO_PREFLIGHT_TYPES = frozenset(
+    {
+        "application/x-www-form-urlencoded",
+        "multipart/form-data",
+        "text/plain",
+        "application/csp-report",
+        "application/reports+json",
+    }
+)
+# Per app: the CSRF_TRUSTED_ORIGINS entries last validated, and their normal form.
+_trusted_cache: weakref.WeakKeyDictionary[Microflask, tuple[tuple[t.Any, ...], frozenset[str]]]
+_trusted_cache = weakref.WeakKeyDictionary()
 
 F = t.TypeVar("F", bound=t.Callable[..., t.Any])
 
@@ -76,17 +97,60 @@ def _check_origin(app: Microflask, request: Request) -> None:
     environ = request.environ
     fetch_site = environ.get("HTTP_SEC_FETCH_SITE")
     origin = environ.get("HTTP_ORIGIN")
-    if fetch_site is None and origin is None:  # curl, the test client, server-to-server
+    trusted = _trusted_origins(app)  # validated first, so a bad entry shows at once
+    if fetch_site in _PASSING_FETCH_SITES:
         return
-    if fetch_site in _PASSING_FETCH_SITES or _is_trusted(app, origin):
+    if fetch_site is None and origin is not None and _origin_host(origin) == request.host.lower():
         return
+    if origin is not None and origin.rstrip("/").lower() in trusted:
+        return
+    if _needed_preflight(request):
+        return
+    _refuse(app, request, fetch_site, origin)
+
+
+def _needed_preflight(request: Request) -> bool:
+    """Return whether a browser sends *request* only after a CORS preflight.
+
+    A browser sends such a request only if the app's answer to the preflight
+    allowed its origin, so the app's CORS policy has already approved it.
+    """
+    environ = request.environ
+    mode = environ.get("HTTP_SEC_FETCH_MODE")
+    if mode is not None and mode != "cors":
+        return False
+    if request.method not in _NO_PREFLIGHT_METHODS:
+        return True
+    content_type = environ.get("CONTENT_TYPE")
+    if not content_type:
+        return False
+    return content_type.partition(";")[0].strip().lower() not in _NO_PREFLIGHT_TYPES
+
+
+def _refuse(app: Microflask, request: Request, fetch_site: str | None, origin: str | None) -> None:
     if fetch_site is not None:
-        raise Forbidden(f"Cross-origin request refused: Sec-Fetch-Site is {fetch_site!r}.")
-    if origin is not None and _origin_host(origin) != request.host.lower():
-        raise Forbidden(
-            f"Cross-origin request refused: Origin {origin!r} does not match"
-            f" the host {request.host!r}."
-        )
+        why = f"Sec-Fetch-Site is {fetch_site!r}."
+        if origin is not None:
+            why += f" The request came from Origin {origin!r}."
+    else:
+        why = f"Origin {origin!r} does not match the host {request.host!r}."
+    app.logger.warning(
+        "Refused a cross-origin %s to %s from origin %r (%s) Add the origin to"
+        " CSRF_TRUSTED_ORIGINS to accept it.",
+        request.method,
+        request.path,
+        origin,
+        why.rstrip("."),
+    )
+    if origin is None or origin == "null":
+        hint = "Without a real Origin header, the sender cannot be trusted."
+    else:
+        hint = f"To accept writes from it, set CSRF_TRUSTED_ORIGINS = [{origin!r}]."
+    raise Forbidden(
+        f"Cross-origin request refused: {why} {hint} Requests a browser sends only"
+        " after a CORS preflight (a JSON body, PUT, PATCH, DELETE) pass when the"
+        " app's CORS policy allows them."
+    )
 
 
 def _origin_host(origin: str) -> str | None:
@@ -96,16 +160,56 @@ def _origin_host(origin: str) -> str | None:
         return None
 
 
-def _is_trusted(app: Microflask, origin: str | None) -> bool:
-    trusted = app.config["CSRF_TRUSTED_ORIGINS"]
-    if isinstance(trusted, str):
+def _trusted_origins(app: Microflask) -> frozenset[str]:
+    """Return ``CSRF_TRUSTED_ORIGINS`` normalised, validated once per value.
+
+    :raises TypeError: if the setting is a string rather than a list.
+    :raises ValueError: for an entry that is not ``scheme://host[:port]``.
+    """
+    configured = app.config["CSRF_TRUSTED_ORIGINS"]
+    if isinstance(configured, str):
         raise TypeError(
-            f"CSRF_TRUSTED_ORIGINS must be a list of origins, got {trusted!r};"
+            f"CSRF_TRUSTED_ORIGINS must be a list of origins, got {configured!r};"
             " write ['https://example.com'], not 'https://example.com'."
         )
-    if origin is None:
-        return False
-    return origin.rstrip("/").lower() in {o.rstrip("/").lower() for o in trusted}
+    entries = tuple(configured)
+    cached = _trusted_cache.get(app)
+    if cached is not None and cached[0] == entries:
+        return cached[1]
+    normal = frozenset(_validated_origin(entry) for entry in entries)
+    _trusted_cache[app] = (entries, normal)
+    return normal
+
+
+def _validated_origin(entry: t.Any) -> str:
+    try:
+        parts = urlsplit(entry) if isinstance(entry, str) else None
+    except ValueError:
+        parts = None
+    if (
+        parts is None
+        or not (parts.scheme and parts.netloc)
+        or "*" in parts.netloc
+        or parts.path not in ("", "/")
+        or parts.query
+        or parts.fragment
+    ):
+        raise ValueError(
+            f"CSRF_TRUSTED_ORIGINS entry {entry!r} is not an origin: write it as the"
+            " browser's Origin header does, scheme://host[:port], e.g."
+            f" {_suggest_origin(entry)!r} (no path, query or wildcard)."
+        )
+    return str(entry).rstrip("/").lower()
+
+
+def _suggest_origin(entry: t.Any) -> str:
+    text = str(entry).strip().rstrip("/")
+    if "://" in text:
+        scheme, _, rest = text.partition("://")
+        return f"{scheme}://{rest.split('/')[0]}"
+    host = text.split("/")[0]
+    local = host.startswith(("localhost", "127.0.0.1", "[::1]"))
+    return f"{'http' if local else 'https'}://{host}"
 
 
 def _serializer(app: Microflask) -> URLSafeSerializer:

@@ -357,6 +357,18 @@ class Scaffold:
         return _template_decorator(self.add_template_global, name)
 
 
+def _endpoint_from_view_func(view_func: t.Callable[..., t.Any] | None) -> str:
+    """Return the endpoint a view gets when none is given: its name.
+
+    Flask's private name for it, which extensions (flask-restx) import.
+
+    :raises AssertionError: for no view, as Flask's does.
+    """
+    if view_func is None:
+        raise AssertionError("No endpoint and no view function: pass endpoint= or view_func=.")
+    return view_func.__name__
+
+
 def _template_decorator(
     add: t.Callable[..., None], name: str | None | t.Callable[..., t.Any]
 ) -> t.Any:

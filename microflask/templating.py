@@ -22,6 +22,7 @@ from blinker import Signal
 from markupsafe import Markup
 
 from .csrf import csrf_token
+from .debughelpers import TemplateAttempt, explain_template_loading_attempts
 from .globals import _cv_app, _cv_request, g, request, session
 from .helpers import get_flashed_messages, stream_with_context
 from .signals import before_render_template, template_rendered
@@ -87,41 +88,18 @@ class DispatchingJinjaLoader(jinja2.BaseLoader):
         raise jinja2.TemplateNotFound(template)
 
     def _get_source_explained(self, environment: jinja2.Environment, template: str) -> _Source:
-        lines = [f"Locating template {template!r}:"]
-        found: list[_Source] = []
-        for index, (owner, loader) in enumerate(self._iter_loaders(), 1):
+        attempts: list[TemplateAttempt] = []
+        for owner, loader in self._iter_loaders():
             try:
-                source = loader.get_source(environment, template)
+                source: _Source | None = loader.get_source(environment, template)
             except jinja2.TemplateNotFound:
-                outcome = "no match"
-            else:
-                found.append(source)
-                outcome = f"found ({source[1] or '<string>'!r})"
-            lines.append(f"{index:5}: trying loader of {_describe(self.app, owner)}")
-            lines.extend(f"       {line}" for line in _loader_details(loader))
-            lines.append(f"       -> {outcome}")
-        lines.extend(self._advice(len(found)))
-        self.app.logger.info("\n".join(lines))
-        if not found:
-            raise jinja2.TemplateNotFound(template)
-        return found[0]
-
-    def _advice(self, matches: int) -> list[str]:
-        if matches == 1:
-            return []
-        if matches > 1:
-            return ["Warning: multiple loaders returned a match for the template."]
-        lines = ["Error: the template could not be found."]
-        if next(self._iter_loaders(), None) is None:
-            lines.append("  No template folder is configured (template_folder=None).")
-        ctx = _cv_request.get(None)
-        if ctx is not None and ctx.request.blueprint is not None:
-            lines.append(
-                "  The template was looked up from an endpoint that belongs to the"
-                f" blueprint {ctx.request.blueprint!r}.\n  Maybe you did not place a"
-                " template in the blueprint's template_folder?"
-            )
-        return lines
+                source = None
+            attempts.append((owner, loader, source))
+        explain_template_loading_attempts(self.app, template, attempts)
+        for _owner, _loader, found in attempts:
+            if found is not None:
+                return found
+        raise jinja2.TemplateNotFound(template)
 
     def _iter_loaders(
         self,
@@ -138,25 +116,6 @@ class DispatchingJinjaLoader(jinja2.BaseLoader):
         for _owner, loader in self._iter_loaders():
             names.update(loader.list_templates())
         return sorted(names)
-
-
-def _describe(app: Microflask, owner: Microflask | Blueprint) -> str:
-    if owner is app:
-        return f"application {app.import_name!r}"
-    return f"blueprint {owner.name!r} ({owner.import_name})"
-
-
-def _loader_details(loader: jinja2.BaseLoader) -> t.Iterator[str]:
-    """Yield the loader's class, then its public settings, one per line."""
-    yield f"class: {type(loader).__module__}.{type(loader).__name__}"
-    for key, value in sorted(vars(loader).items()):
-        if key.startswith("_"):
-            continue
-        if isinstance(value, (list, tuple)):
-            yield f"{key}:"
-            yield from (f"  - {item}" for item in value)
-        elif isinstance(value, (str, int, float, bool)):
-            yield f"{key}: {value!r}"
 
 
 def _htmlsafe_json(text: str) -> Markup:

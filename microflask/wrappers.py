@@ -13,6 +13,7 @@ from werkzeug.wrappers import Request as _WerkzeugRequest
 from werkzeug.wrappers import Response as _WerkzeugResponse
 
 from . import json
+from .debughelpers import attach_enctype_error_multidict
 from .globals import _cv_app
 from .hooks import blueprint_ancestry, blueprint_of
 
@@ -209,6 +210,18 @@ class Request(_WerkzeugRequest):
         form = _Cached(_WerkzeugRequest.form)
         files = _Cached(_WerkzeugRequest.files)
         values = _Cached(_WerkzeugRequest.values)
+
+    def _load_form_data(self) -> None:
+        """Parse the body; in debug mode, explain a file sent without multipart."""
+        super()._load_form_data()
+        ctx = _cv_app.get(None)
+        if (
+            ctx is not None
+            and ctx.app.debug
+            and self.mimetype != "multipart/form-data"
+            and not self.files
+        ):
+            attach_enctype_error_multidict(self)
 
     @property
     def endpoint(self) -> str | None:

@@ -347,6 +347,19 @@ def test_main_entry_points_run_the_cli(
     assert "Microflask " in capsys.readouterr().out
 
 
+def test_get_version_is_the_version_option_callback() -> None:
+    from microflask.cli import get_version
+
+    @click.command(params=[click.Option(["--version"], is_flag=True, callback=get_version)])
+    def command(version: bool) -> None:
+        click.echo("ran")
+
+    assert CliRunner().invoke(command, []).output == "ran\n"
+    output = CliRunner().invoke(command, ["--version"]).output
+    assert f"Microflask {importlib.metadata.version('microflask')}" in output
+    assert "ran" not in output
+
+
 def test_version_option_shows_versions(project: Path) -> None:
     result = invoke("--version")
     assert f"Microflask {importlib.metadata.version('microflask')}" in result.output

@@ -57,16 +57,26 @@ CROSS_ORIGIN_CASES = [
 ]
 
 
-@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE"])
+# What a plain HTML form (or a no-cors fetch) can send without a preflight.
+SIMPLE_BODIES = [
+    None,
+    "application/x-www-form-urlencoded",
+    "multipart/form-data; boundary=x",
+    "Text/Plain;charset=UTF-8",
+]
+
+
+@pytest.mark.parametrize("content_type", SIMPLE_BODIES)
 @pytest.mark.parametrize(("fetch_site", "origin", "status"), CROSS_ORIGIN_CASES)
 def test_cross_origin_table(
     client: MicroflaskClient,
-    method: str,
+    content_type: str | None,
     fetch_site: str | None,
     origin: str | None,
     status: int,
 ) -> None:
-    headers: dict[str, str] = {}
+    method = "POST"
+    headers: dict[str, str] = {} if content_type is None else {"Content-Type": content_type}
     if fetch_site is not None:
         headers["Sec-Fetch-Site"] = fetch_site
     if origin is not None:
@@ -77,6 +87,130 @@ def test_cross_origin_table(
         assert response.text == f"done {method}"
     else:
         assert "Cross-origin request refused" in response.text
+
+
+PREFLIGHTED = [
+    # (method, Content-Type): a browser sends these cross-origin only after a
+    # CORS preflight that the app approved
+    ("POST", "application/json"),
+    ("POST", "application/json; charset=utf-8"),
+    ("POST", "application/xml"),
+    ("PUT", None),
+    ("PATCH", "application/merge-patch+json"),
+    ("DELETE", None),
+]
+
+
+@pytest.mark.parametrize("fetch_site", ["cross-site", "same-site", None])
+@pytest.mark.parametrize(("method", "content_type"), PREFLIGHTED)
+def test_request_that_needed_a_preflight_passes(
+    client: MicroflaskClient, fetch_site: str | None, method: str, content_type: str | None
+) -> None:
+    headers = {"Origin": "http://spa.example", "Sec-Fetch-Mode": "cors"}
+    if fetch_site is not None:
+        headers["Sec-Fetch-Site"] = fetch_site
+    if content_type is not None:
+        headers["Content-Type"] = content_type
+    response = client.open("/submit", method=method, base_url=f"http://{HOST}", headers=headers)
+    assert response.status_code == 200
+    assert response.text == f"done {method}"
+
+
+@pytest.mark.parametrize("mode", ["no-cors", "navigate", "same-origin"])
+def test_preflight_exemption_needs_cors_mode(client: MicroflaskClient, mode: str) -> None:
+    response = client.put(
+        "/submit",
+        headers={
+            "Origin": "http://spa.example",
+            "Sec-Fetch-Site": "cross-site",
+            "Sec-Fetch-Mode": mode,
+        },
+    )
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize("content_type", ["application/csp-report", "application/reports+json"])
+def test_reports_a_browser_posts_unpreflighted_are_refused(
+    client: MicroflaskClient, content_type: str
+) -> None:
+    response = client.post(
+        "/submit",
+        headers={"Origin": "https://evil.example", "Content-Type": content_type},
+        data=b"{}",
+    )
+    assert response.status_code == 403
+
+
+def test_refusal_names_origin_and_setting(client: MicroflaskClient) -> None:
+    response = client.post(
+        "/submit",
+        base_url="http://localhost:5000",
+        headers={"Origin": "http://localhost:5173", "Sec-Fetch-Site": "same-site"},
+        data={"title": "x"},
+    )
+    assert response.status_code == 403
+    text = html.unescape(response.text)
+    assert (
+        "Sec-Fetch-Site is 'same-site'. The request came from Origin 'http://localhost:5173'."
+        in text
+    )
+    assert "CSRF_TRUSTED_ORIGINS = ['http://localhost:5173']" in text
+
+
+def test_refusal_without_origin_says_so(client: MicroflaskClient) -> None:
+    response = client.post("/submit", headers={"Sec-Fetch-Site": "cross-site"})
+    assert "Without a real Origin header" in html.unescape(response.text)
+
+
+def test_refusal_is_logged_as_warning(
+    client: MicroflaskClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level("WARNING"):
+        client.post("/submit", headers={"Origin": "https://evil.example"})
+    [record] = [r for r in caplog.records if "cross-origin" in r.getMessage()]
+    assert record.levelname == "WARNING"
+    assert "'https://evil.example'" in record.getMessage()
+    assert "to /submit " in record.getMessage()
+    assert "CSRF_TRUSTED_ORIGINS" in record.getMessage()
+
+
+@pytest.mark.parametrize(
+    ("entry", "suggestion"),
+    [
+        ("localhost:5173", "http://localhost:5173"),
+        ("example.com", "https://example.com"),
+        ("https://example.com/app", "https://example.com"),
+        ("https://*.example.com", None),
+        ("https://example.com?x=1", None),
+        ("//example.com", None),
+        ("http://[::1", None),
+        (42, None),
+    ],
+)
+def test_trusted_origin_entry_without_scheme_is_an_error(
+    app: Microflask, client: MicroflaskClient, entry: object, suggestion: str | None
+) -> None:
+    app.config["CSRF_TRUSTED_ORIGINS"] = ["https://fine.example", entry]
+    with pytest.raises(ValueError, match="CSRF_TRUSTED_ORIGINS entry") as info:
+        # even a same-origin write shows the mistake, not only the request it concerns
+        client.post("/submit", headers={"Sec-Fetch-Site": "same-origin"})
+    assert repr(entry) in str(info.value)
+    if suggestion is not None:
+        assert repr(suggestion) in str(info.value)
+
+
+def test_trusted_origins_are_revalidated_when_changed(
+    app: Microflask, client: MicroflaskClient
+) -> None:
+    trusted = ["https://partner.example"]
+    app.config["CSRF_TRUSTED_ORIGINS"] = trusted
+    headers = {"Origin": "https://other.example"}
+    assert client.post("/submit", headers=headers).status_code == 403
+    trusted.append("https://other.example")  # changed in place
+    assert client.post("/submit", headers=headers).status_code == 200
+    trusted.append("other.example")
+    with pytest.raises(ValueError, match="'other.example'"):
+        client.post("/submit", headers=headers)
 
 
 @pytest.mark.parametrize("method", ["GET", "HEAD", "OPTIONS"])

@@ -1,0 +1,241 @@
+"""The bridge that lets Flask's extensions import microflask as ``flask``.
+
+:func:`install_as_flask` (after PyMySQL's ``install_as_MySQLdb()``) makes
+``import flask`` and every module name of Flask 3.1 resolve to microflask's
+own module objects, by putting those very objects into ``sys.modules`` under
+the Flask names: ``flask`` *is* the ``microflask`` package, ``flask.app`` is
+``microflask.app``, so patching ``flask.helpers.x`` patches microflask. The
+only module that is not one of ours is ``flask.sansio``: Flask's sans-I/O
+layer has no counterpart here (one layer, no split), so ``flask.sansio`` is a
+small package whose ``app``, ``blueprints`` and ``scaffold`` are microflask's
+``app``, ``blueprints`` and ``scaffold``. Flask's spellings are set beside
+ours on the same modules: every public name containing ``Microflask`` gets
+its ``Flask`` twin (``flask.Flask is microflask.Microflask``,
+``FlaskClient``, ``FlaskCliRunner``, ``FlaskGroup``), plus
+``flask.sansio.app.App``. A meta-path finder placed first on
+``sys.meta_path`` does two things: it serves those objects again if a test
+tool drops them from ``sys.modules``, and it refuses any other ``flask.*``
+name, so the real Flask that pip installs as the extensions' dependency is
+never imported. The same finder answers ``importlib.metadata`` for
+``flask`` with :data:`FLASK_API_VERSION` when no real Flask distribution is
+installed (flask-restx reads it); an installed one answers for itself.
+Loaded with ``pytest -p microflask.flask_compat``, the module installs the
+bridge as pytest registers it, before any conftest or test module runs.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import typing as t
+from importlib.machinery import ModuleSpec, PathFinder
+from types import ModuleType
+
+if t.TYPE_CHECKING:
+    from collections.abc import Iterator
+    from importlib.abc import Loader
+    from importlib.metadata import Distribution, DistributionFinder
+
+__all__ = ["FLASK_API_VERSION", "install_as_flask"]
+
+#: The Flask release whose public API microflask implements; the answer of
+#: ``flask.__version__``, and of ``importlib.metadata.version("flask")`` when
+#: no real Flask distribution is installed.
+FLASK_API_VERSION = "3.1.3"
+
+# Flask 3.1's module names, each mapped to the microflask module it is.
+_ALIASES: dict[str, str] = {
+    "flask": "microflask",
+    "flask.app": "microflask.app",
+    "flask.blueprints": "microflask.blueprints",
+    "flask.cli": "microflask.cli",
+    "flask.config": "microflask.config",
+    "flask.ctx": "microflask.ctx",
+    "flask.debughelpers": "microflask.debughelpers",
+    "flask.globals": "microflask.globals",
+    "flask.helpers": "microflask.helpers",
+    "flask.json": "microflask.json",
+    "flask.json.provider": "microflask.json.provider",
+    "flask.json.tag": "microflask.json.tag",
+    "flask.logging": "microflask.logging",
+    "flask.sansio.app": "microflask.app",
+    "flask.sansio.blueprints": "microflask.blueprints",
+    "flask.sansio.scaffold": "microflask.scaffold",
+    "flask.sessions": "microflask.sessions",
+    "flask.signals": "microflask.signals",
+    "flask.templating": "microflask.templating",
+    "flask.testing": "microflask.testing",
+    "flask.typing": "microflask.typing",
+    "flask.views": "microflask.views",
+    "flask.wrappers": "microflask.wrappers",
+}
+
+_installed: dict[str, ModuleType] = {}
+
+
+def install_as_flask() -> None:
+    """Make ``import flask`` and Flask's module names give microflask's.
+
+    Call it before the first import of an extension. A second call does
+    nothing.
+
+    :raises RuntimeError: if the real Flask was imported already; the
+        message names the module file and the modules that hold it.
+    """
+    if _installed:
+        return
+    _refuse_real_flask()
+    modules = {name: importlib.import_module(target) for name, target in _ALIASES.items()}
+    modules["flask.sansio"] = _sansio_package(modules)
+    for module in modules.values():
+        _add_flask_spellings(module)
+    package = modules["flask"]
+    package.__dict__.update(
+        Flask=package.Microflask, __version__=FLASK_API_VERSION, sansio=modules["flask.sansio"]
+    )
+    sys.modules.update(modules)
+    sys.meta_path.insert(0, _FlaskFinder(modules))
+    _installed.update(modules)
+
+
+def _refuse_real_flask() -> None:
+    real = sys.modules.get("flask")
+    if real is None:
+        return
+    importers = _importers_of(real)
+    held_by = ", ".join(importers) if importers else "no module still holding it was found"
+    raise RuntimeError(
+        f"The real Flask was imported before microflask.install_as_flask() ran"
+        f" (flask is {getattr(real, '__file__', None)!r}; imported by: {held_by})."
+        " Call install_as_flask() before the first import of flask or of a Flask"
+        " extension, e.g. at the top of the module that creates the app, or run"
+        " pytest with -p microflask.flask_compat."
+    )
+
+
+def _importers_of(real: ModuleType) -> list[str]:
+    """Return the modules whose globals hold the real flask or its objects."""
+    found = []
+    for name, module in list(sys.modules.items()):
+        if name == "flask" or name.startswith("flask.") or module is None:
+            continue
+        if any(_comes_from(value, real) for value in list(vars(module).values())):
+            found.append(name)
+    return found[:5]
+
+
+def _comes_from(value: object, real: ModuleType) -> bool:
+    if value is real:
+        return True
+    try:  # a context proxy such as flask.request raises outside a request
+        origin = getattr(value, "__module__", None)
+    except Exception:
+        return False
+    return isinstance(origin, str) and (origin == "flask" or origin.startswith("flask."))
+
+
+def _sansio_package(modules: dict[str, ModuleType]) -> ModuleType:
+    package = ModuleType("flask.sansio", "Flask's sans-I/O names, served by microflask.")
+    package.__path__ = []
+    package.__package__ = "flask.sansio"
+    for name in ("app", "blueprints", "scaffold"):
+        setattr(package, name, modules[f"flask.sansio.{name}"])
+    app_module = modules["flask.sansio.app"]
+    app_module.__dict__["App"] = app_module.Microflask
+    return package
+
+
+def _add_flask_spellings(module: ModuleType) -> None:
+    for name, value in list(vars(module).items()):
+        if "Microflask" in name:
+            setattr(module, name.replace("Microflask", "Flask"), value)
+
+
+class _AliasLoader:
+    """Serve an existing module object under a second name."""
+
+    def __init__(self, module: ModuleType) -> None:
+        self.module = module
+
+    def create_module(self, spec: ModuleSpec) -> ModuleType:
+        """Return the module this loader serves, as it is."""
+        self.original_spec = self.module.__spec__
+        return self.module
+
+    def exec_module(self, module: ModuleType) -> None:
+        """Restore the module's own spec, which the import system replaced."""
+        module.__spec__ = self.original_spec
+
+
+class _FlaskFinder:
+    """Serve Flask's module names from microflask and refuse the rest.
+
+    A plain object with the finder methods: subclassing ``importlib.abc``
+    would import ``importlib.metadata`` with ``import microflask``.
+    """
+
+    def __init__(self, modules: dict[str, ModuleType]) -> None:
+        self.modules = modules
+
+    def find_spec(
+        self,
+        fullname: str,
+        path: t.Sequence[str] | None = None,
+        target: ModuleType | None = None,
+    ) -> ModuleSpec | None:
+        """Return a spec for a Flask module name; refuse other ``flask.*``."""
+        if fullname != "flask" and not fullname.startswith("flask."):
+            return None
+        module = self.modules.get(fullname)
+        if module is None:
+            raise ModuleNotFoundError(
+                f"No module named {fullname!r}: microflask's Flask bridge serves"
+                f" Flask's public modules only ({', '.join(sorted(self.modules))}).",
+                name=fullname,
+            )
+        return ModuleSpec(fullname, t.cast("Loader", _AliasLoader(module)))
+
+    def find_distributions(
+        self, context: DistributionFinder.Context | None = None
+    ) -> Iterator[Distribution]:
+        """Yield a stand-in ``flask`` distribution if none is installed."""
+        from importlib.metadata import DistributionFinder
+
+        if context is None:
+            context = DistributionFinder.Context()
+        if context.name is not None and _normalize(context.name) != "flask":
+            return
+        lookup = DistributionFinder.Context(name="flask", path=context.path)
+        if next(iter(PathFinder.find_distributions(lookup)), None) is None:
+            yield _flask_api_distribution()
+
+
+def _normalize(name: str) -> str:
+    return name.lower().replace("-", "_").replace(".", "_")
+
+
+def _flask_api_distribution() -> Distribution:
+    """Return the ``flask`` distribution microflask stands in for."""
+    from importlib.metadata import Distribution
+
+    class FlaskAPIDistribution(Distribution):
+        def read_text(self, filename: str) -> str | None:
+            if filename in ("METADATA", "PKG-INFO"):
+                return (
+                    "Metadata-Version: 2.1\nName: Flask\n"
+                    f"Version: {FLASK_API_VERSION}\n"
+                    "Summary: Flask's API, served by microflask.install_as_flask().\n"
+                )
+            return None
+
+        def locate_file(self, path: t.Any) -> t.Any:
+            return None  # nothing of it is on disk
+
+    return FlaskAPIDistribution()
+
+
+def pytest_addhooks(pluginmanager: t.Any) -> None:
+    """Install the bridge as pytest registers this module as a plugin."""
+    # pytest calls this hook the moment ``-p microflask.flask_compat`` is
+    # registered, before it loads other plugins, conftest files or tests.
+    install_as_flask()

@@ -1,0 +1,1 @@
+"""Flask extensions through the bridge; see conftest.py."""
