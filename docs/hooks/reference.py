@@ -18,10 +18,9 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files
 
 PACKAGE = Path(__file__).resolve().parents[2] / "microflask"
-# Modules with no API of their own: base classes whose members the app and
-# blueprint pages show, the dispatch loop being folded into app.py, and the
-# ``python -m microflask`` entry point.
-INTERNAL = {"microflask.scaffold", "microflask.dispatch", "microflask.__main__"}
+# Modules with no API of their own: the base class whose members the app and
+# blueprint pages show, and the ``python -m microflask`` entry point.
+INTERNAL = {"microflask.scaffold", "microflask.__main__"}
 
 
 def public_modules() -> list[str]:
