@@ -433,16 +433,27 @@ class MicroflaskGroup(AppGroup):
         self.create_app = create_app
         self.load_dotenv = load_dotenv
         self.set_debug_flag = set_debug_flag
-        self._plugins_loaded = False
+        self._plugins_loaded = self._flask_plugins_loaded = False
         if add_default_commands:
             for command in (run_command, shell_command, routes_command, openapi_command):
                 self.add_command(command)
 
     def _load_plugin_commands(self) -> None:
-        if not self._plugins_loaded:
-            for entry in importlib.metadata.entry_points(group="microflask.commands"):
-                self.add_command(entry.load(), entry.name)
-            self._plugins_loaded = True
+        """Add ``microflask.commands`` entry points, and ``flask.commands`` ones.
+
+        Flask's extensions register under ``flask.commands``; those load only once
+        the bridge serves ``flask`` (an app that calls ``install_as_flask()``),
+        since loading them could otherwise import the real Flask.
+        """
+        groups = [] if self._plugins_loaded else ["microflask.commands"]
+        self._plugins_loaded = True
+        if not self._flask_plugins_loaded and sys.modules.get("flask") is sys.modules[__package__]:
+            groups.append("flask.commands")
+            self._flask_plugins_loaded = True
+        for group in groups:
+            for entry in importlib.metadata.entry_points(group=group):
+                if entry.name not in self.commands:
+                    self.add_command(entry.load(), entry.name)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         """Find a built-in or plugin command, else one from ``app.cli``."""
@@ -457,19 +468,22 @@ class MicroflaskGroup(AppGroup):
         current = _cv_app.get(None)
         if current is None or current.app is not app:
             ctx.with_resource(app.app_context())
+        self._load_plugin_commands()  # loading the app may have installed the bridge
+        if (command := super().get_command(ctx, cmd_name)) is not None:
+            return command
         return app.cli.get_command(ctx, cmd_name)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         """List built-in, plugin and app commands; show why the app failed."""
-        self._load_plugin_commands()
-        names = set(super().list_commands(ctx))
+        names: set[str] = set()
         try:
             names.update(ctx.ensure_object(ScriptInfo).load_app().cli.list_commands(ctx))
         except NoAppException as e:
             click.secho(f"Error: {e.format_message()}\n", err=True, fg="red")
         except Exception:
             click.secho(f"{traceback.format_exc()}\n", err=True, fg="red")
-        return sorted(names)
+        self._load_plugin_commands()  # after the app, which may install the bridge
+        return sorted(names.union(super().list_commands(ctx)))
 
     def make_context(
         self,

@@ -221,3 +221,13 @@ def test_flask_migrate_creates_and_applies_a_migration(tmp_path: Path) -> None:
         revision = connection.execute("select version_num from alembic_version").fetchone()
     assert {"note", "alembic_version"} <= tables
     assert version.name.startswith(revision[0])
+
+
+def test_flask_commands_entry_points_load_once_the_bridge_serves_flask(tmp_path: Path) -> None:
+    """Flask-Limiter registers ``limiter`` under ``flask.commands``, as Flask plugins do."""
+    listed = _cli(tmp_path, "--help")
+    assert listed.returncode == 0, listed.stderr
+    assert "limiter" in listed.stdout
+    limiter = _cli(tmp_path, "limiter", "--help")
+    assert limiter.returncode == 0, limiter.stderr
+    assert "Flask-Limiter" in limiter.stdout or "limits" in limiter.stdout.lower()
