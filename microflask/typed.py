@@ -253,7 +253,8 @@ class Source:
     def read(self, req: Request) -> t.Any:
         """Return the validated value from *req*.
 
-        :raises MalformedJSON, UnsupportedBody: for a body that cannot be read.
+        :raises MalformedJSON: for a JSON body that does not parse.
+        :raises UnsupportedBody: for a body of another content type.
         """
         if self.location == "body":
             return self._read_body(req)
