@@ -327,16 +327,23 @@ class SecureCookieSessionInterface(SessionInterface):
 
     def get_signing_serializer(self, app: Microflask) -> URLSafeTimedSerializer | None:
         """Return the cookie serializer, or None when no secret key is set."""
-        if not app.secret_key:
+        secret = app.secret_key
+        if not secret:
             return None
-        keys = _signing_keys(app)
-        signers: dict[tuple[bytes, ...], URLSafeTimedSerializer]
+        fallbacks = app.config.get("SECRET_KEY_FALLBACKS")
+        signers: dict[tuple[t.Any, ...], URLSafeTimedSerializer]
         signers = self.__dict__.setdefault("_signers", {})
-        signer = signers.get(key := tuple(keys))
+        try:  # keyed by the keys as configured: no encoding or checks per request
+            cache_key: tuple[t.Any, ...] = (secret, *(fallbacks or ()))
+            signer = signers.get(cache_key)
+        except TypeError:  # unhashable fallbacks: _signing_keys explains the mistake
+            cache_key, signer = (), None
         if signer is None:
-            if len(signers) > 32:  # keys rotated many times: start afresh
-                signers.clear()
-            signer = signers[key] = self._make_serializer(keys)
+            signer = self._make_serializer(_signing_keys(app))
+            if cache_key:
+                if len(signers) > 32:  # keys rotated many times: start afresh
+                    signers.clear()
+                signers[cache_key] = signer
         return signer
 
     def _make_serializer(self, keys: list[bytes]) -> URLSafeTimedSerializer:
