@@ -23,6 +23,7 @@ __all__ = [
     "HookChains",
     "HookList",
     "HookRegistry",
+    "HookRegistryAttribute",
     "blueprint_ancestry",
     "blueprint_of",
     "blueprints_for_path",
@@ -184,6 +185,36 @@ class HookRegistry(dict["str | None", HookList[T]]):
     def __ior__(self, other: t.Any) -> HookRegistry[T]:  # type: ignore[override,misc]
         self.update(other)
         return self
+
+
+class HookRegistryAttribute(t.Generic[T]):
+    """A scaffold's registry attribute: a new dict assigned to it stays live.
+
+    ``app.before_request_funcs = {None: [f]}`` is copied into a ``HookRegistry``
+    that reports to the same place as the one it replaces, and reports at once.
+    """
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @t.overload
+    def __get__(self, obj: None, owner: type | None = None) -> HookRegistryAttribute[T]: ...
+    @t.overload
+    def __get__(self, obj: object, owner: type | None = None) -> HookRegistry[T]: ...
+    def __get__(self, obj: object | None, owner: type | None = None) -> t.Any:
+        if obj is None:
+            return self
+        return obj.__dict__[self.name]
+
+    def __set__(self, obj: object, value: t.Mapping[str | None, t.Iterable[T]]) -> None:
+        if isinstance(value, HookRegistry):
+            obj.__dict__[self.name] = value
+            return
+        on_change = obj.__dict__[self.name]._on_change
+        registry: HookRegistry[T] = HookRegistry(on_change)
+        registry.update(value)
+        obj.__dict__[self.name] = registry
+        on_change()
 
 
 class HookChain(t.NamedTuple):

@@ -21,7 +21,7 @@ from werkzeug.exceptions import HTTPException, default_exceptions
 from . import typing as ft
 from .globals import current_app
 from .helpers import get_root_path, send_from_directory
-from .hooks import HookRegistry
+from .hooks import HookRegistry, HookRegistryAttribute
 
 if t.TYPE_CHECKING:
     from click import Group
@@ -50,6 +50,13 @@ class Scaffold:
 
     name: str
     cli: Group
+    # Live registries: any change to them, or a new dict assigned, reaches the app.
+    before_request_funcs = HookRegistryAttribute[ft.BeforeRequestCallable]()
+    after_request_funcs = HookRegistryAttribute[ft.AfterRequestCallable[t.Any]]()
+    teardown_request_funcs = HookRegistryAttribute[ft.TeardownCallable]()
+    template_context_processors = HookRegistryAttribute[ft.TemplateContextProcessorCallable]()
+    url_value_preprocessors = HookRegistryAttribute[ft.URLValuePreprocessorCallable]()
+    url_default_functions = HookRegistryAttribute[ft.URLDefaultCallable]()
     _static_folder: str | None = None
     _static_url_path: str | None = None
 
@@ -71,20 +78,13 @@ class Scaffold:
             ft.AppOrBlueprintKey,
             dict[int | None, dict[type[BaseException], ft.ErrorHandlerCallable]],
         ] = defaultdict(lambda: defaultdict(dict))
-        # Live registries: any change to them reaches the app's resolved hooks.
         changed = self._registry_changed
-        self.before_request_funcs: HookRegistry[ft.BeforeRequestCallable] = HookRegistry(changed)
-        self.after_request_funcs: HookRegistry[ft.AfterRequestCallable[t.Any]] = HookRegistry(
-            changed
-        )
-        self.teardown_request_funcs: HookRegistry[ft.TeardownCallable] = HookRegistry(changed)
-        self.template_context_processors: HookRegistry[ft.TemplateContextProcessorCallable] = (
-            HookRegistry(changed)
-        )
-        self.url_value_preprocessors: HookRegistry[ft.URLValuePreprocessorCallable] = HookRegistry(
-            changed
-        )
-        self.url_default_functions: HookRegistry[ft.URLDefaultCallable] = HookRegistry(changed)
+        self.before_request_funcs = HookRegistry(changed)
+        self.after_request_funcs = HookRegistry(changed)
+        self.teardown_request_funcs = HookRegistry(changed)
+        self.template_context_processors = HookRegistry(changed)
+        self.url_value_preprocessors = HookRegistry(changed)
+        self.url_default_functions = HookRegistry(changed)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name!r}>"

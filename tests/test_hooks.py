@@ -416,3 +416,14 @@ def test_reading_a_hook_registry_reports_nothing() -> None:
     assert registry.setdefault("bp") == []
     assert registry.get("other") is None
     assert reports == []
+
+
+def test_a_new_dict_assigned_to_a_registry_stays_live(
+    app: Microflask, client: MicroflaskClient
+) -> None:
+    client.get("/")
+    app.before_request_funcs = {None: [lambda: "stopped"]}
+    assert client.get("/").data == b"stopped"
+    app.before_request_funcs[None].clear()
+    assert client.get("/").data == b"index"
+    assert type(app.before_request_funcs).__name__ == "HookRegistry"
