@@ -544,8 +544,7 @@ class Microflask(Scaffold):
         hooks = self._hook_chains[rule.endpoint if rule is not None else None]
         for preprocess in hooks.url_value_preprocessors:
             preprocess(req.endpoint, req.view_args)
-        if rule is not None and req.method not in csrf.SAFE_METHODS:
-            # A request routing refused runs no view: its 404 or 405 comes first.
+        if rule is not None:  # a request routing refused runs no view: its 404/405 first
             csrf.protect(self, req)
         for before in hooks.before:
             rv = before()
@@ -621,7 +620,8 @@ class Microflask(Scaffold):
             response = after(response)
         session = ctx.opened_session()
         if session is None:
-            if "HTTP_COOKIE" not in ctx.request.environ or not self._should_refresh_session():
+            request = ctx.request
+            if "HTTP_COOKIE" not in request.environ or not self._should_refresh_session(request):
                 return response
             session = ctx.session
             session.accessed = False  # opened to refresh it, not read by the app
@@ -629,11 +629,10 @@ class Microflask(Scaffold):
             self.session_interface.save_session(self, session, response)
         return response
 
-    def _should_refresh_session(self) -> bool:
+    def _should_refresh_session(self, request: Request) -> bool:
         """Whether a session the app never opened must be, to refresh its cookie."""
         if not self.config["SESSION_REFRESH_EACH_REQUEST"]:
             return False
-        request = _cv_request.get(_NO_REQUEST_CTX).request
         interface = self.session_interface
         peek = getattr(interface, "may_need_refresh", None)
         if peek is not None:
@@ -812,22 +811,13 @@ class Microflask(Scaffold):
             return self.json.response(rv)
         ctx = _cv_request.get(None)
         environ = ctx.request.environ if ctx else None
-        if (
-            isinstance(rv, HTTPException)
-            and rv.response is None
-            and ctx is not None
-            and (rv.code or 0) >= 400
-            and wants_problem_json(ctx.request)
-        ):
-            return problem_response(self, rv)
-        if (
-            isinstance(rv, HTTPException)
-            and rv.response is None
-            and type(rv).get_response is HTTPException.get_response
-        ):
-            # What ``get_response`` builds, made directly as our response class: cheaper
-            # than running the exception as a WSGI app through ``force_type``.
-            return self.response_class(rv.get_body(environ), rv.code, rv.get_headers(environ))
+        if isinstance(rv, HTTPException) and rv.response is None:
+            if ctx is not None and (rv.code or 0) >= 400 and wants_problem_json(ctx.request):
+                return problem_response(self, rv)
+            if type(rv).get_response is HTTPException.get_response:
+                # What ``get_response`` builds, made directly as our response class:
+                # cheaper than running the exception as a WSGI app through ``force_type``.
+                return self.response_class(rv.get_body(environ), rv.code, rv.get_headers(environ))
         if not (isinstance(rv, BaseResponse) or callable(rv)):
             raise TypeError(_bad_return_message(rv))
         try:
