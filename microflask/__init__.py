@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+import sys
 import typing as t
 
 from markupsafe import Markup, escape
@@ -10,14 +12,12 @@ from . import json
 from .app import Microflask
 from .blueprints import Blueprint, BlueprintSetupState
 from .config import Config
-from .csrf import csrf_exempt, csrf_token, generate_csrf
 from .ctx import (
     after_this_request,
     copy_current_request_context,
     has_app_context,
     has_request_context,
 )
-from .flask_compat import install_as_flask
 from .globals import app_ctx, current_app, g, request, request_ctx, session
 from .helpers import (
     abort,
@@ -31,7 +31,6 @@ from .helpers import (
     url_for,
 )
 from .json import jsonify
-from .redirects import is_safe_redirect_url, redirect_back
 from .signals import (
     appcontext_popped,
     appcontext_pushed,
@@ -44,16 +43,21 @@ from .signals import (
     request_tearing_down,
     template_rendered,
 )
-from .templating import (
-    get_template_attribute,
-    render_block,
-    render_template,
-    render_template_string,
-    stream_block,
-    stream_template,
-    stream_template_string,
-)
 from .wrappers import Request, Response
+
+if t.TYPE_CHECKING:
+    from .csrf import csrf_exempt, csrf_token, generate_csrf
+    from .flask_compat import install_as_flask
+    from .redirects import is_safe_redirect_url, redirect_back
+    from .templating import (
+        get_template_attribute,
+        render_block,
+        render_template,
+        render_template_string,
+        stream_block,
+        stream_template,
+        stream_template_string,
+    )
 
 __all__ = [
     "Blueprint",
@@ -110,27 +114,34 @@ __all__ = [
     "url_for",
 ]
 
-# Flask's names for the classes microflask renames; where each one lives here.
-_FLASK_NAMES = {
-    "Flask": "microflask.Microflask",
-    "FlaskClient": "microflask.testing.MicroflaskClient",
-    "FlaskCliRunner": "microflask.testing.MicroflaskCliRunner",
-    "FlaskGroup": "microflask.cli.MicroflaskGroup",
+# Names whose modules load on first use: Jinja2 and the optional features stay off the
+# import path, which then holds only what a request needs.
+_LAZY_NAMES = {
+    "csrf_exempt": "csrf",
+    "csrf_token": "csrf",
+    "generate_csrf": "csrf",
+    "install_as_flask": "flask_compat",
+    "is_safe_redirect_url": "redirects",
+    "redirect_back": "redirects",
+    "get_template_attribute": "templating",
+    "render_block": "templating",
+    "render_template": "templating",
+    "render_template_string": "templating",
+    "stream_block": "templating",
+    "stream_template": "templating",
+    "stream_template_string": "templating",
 }
 
 if not t.TYPE_CHECKING:  # pragma: no branch
     # Hidden from type checkers, which would otherwise accept any misspelt name.
 
     def __getattr__(name: str) -> t.Any:
-        """Explain where a Flask name went instead of a bare AttributeError."""
-        if name in _FLASK_NAMES:
-            module, _, new_name = _FLASK_NAMES[name].rpartition(".")
-            # An ImportError, not an AttributeError: ``from microflask import Flask``
-            # would replace an AttributeError's message with a generic one.
-            raise ImportError(
-                f"microflask has no {name!r}: the class is {new_name!r} (from {module} import"
-                f" {new_name}). To run Flask code unchanged, call"
-                " microflask.install_as_flask() before importing flask.",
-                name=__name__,
-            )
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        """Load a lazily exported name, or explain where a Flask name went."""
+        if name in _LAZY_NAMES:
+            module = importlib.import_module(f".{_LAZY_NAMES[name]}", __name__)
+            value = getattr(module, name)
+            setattr(sys.modules[__name__], name, value)  # later reads skip this function
+            return value
+        from .flask_compat import missing_flask_name
+
+        raise missing_flask_name(name)

@@ -9,6 +9,7 @@ context so every teardown runs.
 from __future__ import annotations
 
 import collections.abc as cabc
+import importlib
 import inspect
 import os
 import re
@@ -37,29 +38,21 @@ from werkzeug.wrappers import Response as BaseResponse
 from . import csrf, signals
 from . import typing as ft
 from .config import Config, ConfigAttribute
-from .ctx import AppContext, RequestContext, _AppCtxGlobals
-from .debughelpers import FormDataRoutingRedirect
+from .ctx import AppContext, RequestContext, _AppCtxGlobals, _default_template_ctx_processor
 from .globals import _NO_REQUEST_CTX, _cv_app, _cv_request, g
 from .helpers import Aborter, get_debug_flag, get_load_dotenv
 from .hooks import HookChains, blueprints_for_path
 from .json.provider import DefaultJSONProvider, JSONProvider
-from .logging import create_logger
-from .problem import problem_response, wants_problem_json
 from .routing import Map, bind_request
 from .scaffold import Scaffold, _endpoint_from_view_func, _find_package, setupmethod
 from .sessions import SecureCookieSessionInterface, SessionInterface
-from .templating import (
-    DispatchingJinjaLoader,
-    Environment,
-    _create_environment,
-    _default_template_ctx_processor,
-)
 from .wrappers import Request, Response
 
 if t.TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
     from .blueprints import Blueprint
+    from .templating import DispatchingJinjaLoader, Environment
     from .testing import MicroflaskClient, MicroflaskCliRunner
 
 __all__ = ["Microflask"]
@@ -70,6 +63,19 @@ _ANCHOR_SAFE = "%!#$&'()*+,/:;=?@"
 _CONTROL_CHARS = re.compile("[\x00-\x1f\x7f]")
 _BODYLESS_METHODS = frozenset(("GET", "HEAD", "OPTIONS"))
 _ROUTING_ERRORS = (NoMatch, RoutingException)
+
+
+class _LazyClassAttribute:
+    """A class attribute imported on first read, off the import path.
+
+    A subclass or an instance may set the attribute as usual.
+    """
+
+    def __init__(self, module: str, name: str) -> None:
+        self.module, self.name = module, name
+
+    def __get__(self, obj: object, owner: type | None = None) -> t.Any:
+        return getattr(importlib.import_module(self.module, __package__), self.name)
 
 
 def _make_timedelta(value: t.Any) -> timedelta:
@@ -84,7 +90,9 @@ class Microflask(Scaffold):
     request_class: type[Request] = Request
     response_class: type[Response] = Response
     aborter_class = Aborter
-    jinja_environment = Environment
+    jinja_environment: type[Environment] = _LazyClassAttribute(  # type: ignore[assignment]
+        ".templating", "Environment"
+    )
     app_ctx_globals_class = _AppCtxGlobals
     config_class = Config
     testing = ConfigAttribute[bool]("TESTING")
@@ -178,11 +186,6 @@ class Microflask(Scaffold):
         #: endpoint -> (view function, what calls it: the view or its typed adapter, sync)
         self._view_callers: dict[str, tuple[t.Callable[..., t.Any], t.Callable[..., t.Any]]] = {}
         self.template_context_processors[None].append(_default_template_ctx_processor)
-
-        from .cli import AppGroup
-
-        self.cli = AppGroup()
-        self.cli.name = self.name
         if self.has_static_folder:
             if bool(static_host) != host_matching:
                 raise AssertionError(
@@ -209,6 +212,9 @@ class Microflask(Scaffold):
     def _registry_changed(self) -> None:
         self._hook_chains.clear()
 
+    def _cli_name(self) -> str:
+        return self.name
+
     @cached_property
     def name(self) -> str:  # type: ignore[override]
         """The app's name: the import name, or the script's name for ``__main__``."""
@@ -222,6 +228,8 @@ class Microflask(Scaffold):
     @cached_property
     def logger(self) -> t.Any:
         """The ``logging.Logger`` named after the app."""
+        from .logging import create_logger
+
         return create_logger(self)
 
     @cached_property
@@ -231,10 +239,14 @@ class Microflask(Scaffold):
 
     def create_jinja_environment(self) -> Environment:
         """Create the Jinja environment from :attr:`jinja_options` and the app."""
+        from .templating import _create_environment
+
         return _create_environment(self)
 
     def create_global_jinja_loader(self) -> DispatchingJinjaLoader:
         """Return the loader that searches the app, then each blueprint."""
+        from .templating import DispatchingJinjaLoader
+
         return DispatchingJinjaLoader(self)
 
     def select_jinja_autoescape(self, filename: str | None) -> bool:
@@ -580,6 +592,8 @@ class Microflask(Scaffold):
             and error.code not in (307, 308)
             and request.method not in _BODYLESS_METHODS
         ):
+            from .debughelpers import FormDataRoutingRedirect
+
             raise FormDataRoutingRedirect(request) from error
         raise error
 
@@ -812,6 +826,8 @@ class Microflask(Scaffold):
         ctx = _cv_request.get(None)
         environ = ctx.request.environ if ctx else None
         if isinstance(rv, HTTPException) and rv.response is None:
+            from .problem import problem_response, wants_problem_json
+
             if ctx is not None and (rv.code or 0) >= 400 and wants_problem_json(ctx.request):
                 return problem_response(self, rv)
             if type(rv).get_response is HTTPException.get_response:

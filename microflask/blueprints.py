@@ -98,15 +98,12 @@ class Blueprint(Scaffold):
                 f"A blueprint's name may not contain a dot: {name!r}. Nest blueprints"
                 " with register_blueprint instead."
             )
-        from .cli import AppGroup
-
         self.name = name
         self.url_prefix = url_prefix
         self.subdomain = subdomain
         self.deferred_functions: list[DeferredSetupFunction] = []
         self.url_values_defaults = url_defaults or {}
         self.cli_group = cli_group
-        self.cli = AppGroup()
         self._blueprints: list[tuple[Blueprint, dict[str, t.Any]]] = []
 
     def _check_setup_finished(self, f_name: str) -> None:
@@ -182,7 +179,7 @@ class Blueprint(Scaffold):
             blueprint.register(app, _nested_options(state, blueprint, bp_options, name))
 
     def _register_cli(self, app: Microflask, options: dict[str, t.Any], name: str) -> None:
-        if not self.cli.commands:
+        if "cli" not in vars(self) or not self.cli.commands:  # no group made, no commands
             return
         group = options.get("cli_group", self.cli_group)
         if group is None:

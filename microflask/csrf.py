@@ -18,18 +18,19 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import secrets
+import os
 import typing as t
 import weakref
 from urllib.parse import urlsplit
 
-from itsdangerous import BadData, URLSafeSerializer
 from werkzeug.exceptions import BadRequest, Forbidden
 
 from .globals import _cv_request, current_app, session
 from .sessions import _signing_keys
 
 if t.TYPE_CHECKING:
+    from itsdangerous import URLSafeSerializer
+
     from .app import Microflask
     from .wrappers import Request
 
@@ -213,6 +214,9 @@ def _suggest_origin(entry: t.Any) -> str:
 
 
 def _serializer(app: Microflask) -> URLSafeSerializer:
+    # Imported here: an app that never makes a token never loads itsdangerous.
+    from itsdangerous import URLSafeSerializer
+
     return URLSafeSerializer(
         _signing_keys(app),
         salt="csrf-token",
@@ -229,7 +233,7 @@ def generate_csrf() -> str:
     """
     raw = session.get(_SESSION_KEY)
     if not isinstance(raw, str):
-        raw = session[_SESSION_KEY] = secrets.token_hex(32)
+        raw = session[_SESSION_KEY] = os.urandom(32).hex()
     return str(_serializer(current_app).dumps(raw))
 
 
@@ -243,6 +247,8 @@ def _check_token(app: Microflask, request: Request) -> None:
     if not sent:
         raise BadRequest("The CSRF token is missing.")
     expected = _cv_request.get().session.get(_SESSION_KEY)
+    from itsdangerous import BadData
+
     try:
         raw = _serializer(app).loads(sent)
     except BadData:

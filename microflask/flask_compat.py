@@ -239,3 +239,29 @@ def pytest_addhooks(pluginmanager: t.Any) -> None:
     # pytest calls this hook the moment ``-p microflask.flask_compat`` is
     # registered, before it loads other plugins, conftest files or tests.
     install_as_flask()
+
+
+# Flask's names for the classes microflask renames; where each one lives here.
+_RENAMED = {
+    "Flask": "microflask.Microflask",
+    "FlaskClient": "microflask.testing.MicroflaskClient",
+    "FlaskCliRunner": "microflask.testing.MicroflaskCliRunner",
+    "FlaskGroup": "microflask.cli.MicroflaskGroup",
+}
+
+
+def missing_flask_name(name: str) -> ImportError | AttributeError:
+    """Return the error for a name the ``microflask`` package lacks.
+
+    For a Flask class microflask renames, an ImportError saying where it went (an
+    AttributeError's message would be replaced by ``from microflask import ...``).
+    """
+    if name not in _RENAMED:
+        return AttributeError(f"module 'microflask' has no attribute {name!r}")
+    module, _, new_name = _RENAMED[name].rpartition(".")
+    return ImportError(
+        f"microflask has no {name!r}: the class is {new_name!r} (from {module} import"
+        f" {new_name}). To run Flask code unchanged, call"
+        " microflask.install_as_flask() before importing flask.",
+        name="microflask",
+    )

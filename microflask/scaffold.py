@@ -15,7 +15,6 @@ from collections import defaultdict
 from datetime import timedelta
 from functools import cached_property, update_wrapper
 
-from jinja2 import FileSystemLoader
 from werkzeug.exceptions import HTTPException, default_exceptions
 
 from . import typing as ft
@@ -24,8 +23,9 @@ from .helpers import get_root_path, send_from_directory
 from .hooks import HookRegistry, HookRegistryAttribute
 
 if t.TYPE_CHECKING:
-    from click import Group
+    from jinja2 import FileSystemLoader
 
+    from .cli import AppGroup
     from .wrappers import Response
 
 __all__ = ["Scaffold", "setupmethod"]
@@ -49,7 +49,6 @@ class Scaffold:
     """What an app and a blueprint have in common: routes, hooks, folders."""
 
     name: str
-    cli: Group
     # Live registries: any change to them, or a new dict assigned, reaches the app.
     before_request_funcs = HookRegistryAttribute[ft.BeforeRequestCallable]()
     after_request_funcs = HookRegistryAttribute[ft.AfterRequestCallable[t.Any]]()
@@ -155,7 +154,19 @@ class Scaffold:
         """The loader for this object's template folder, or None."""
         if self.template_folder is None:
             return None
+        from jinja2 import FileSystemLoader
+
         return FileSystemLoader(os.path.join(self.root_path, self.template_folder))
+
+    @cached_property
+    def cli(self) -> AppGroup:
+        """The click group for this object's commands, created on first use."""
+        from .cli import AppGroup
+
+        return AppGroup(self._cli_name())
+
+    def _cli_name(self) -> str | None:
+        return None
 
     def open_resource(
         self, resource: str, mode: str = "rb", encoding: str | None = None

@@ -172,20 +172,6 @@ def _create_environment(app: Microflask) -> Environment:
     return env
 
 
-def _default_template_ctx_processor() -> dict[str, t.Any]:
-    """Return ``g`` and ``request`` for the template context."""
-    rv: dict[str, t.Any] = {}
-    app_ctx = _cv_app.get(None)
-    if app_ctx is not None:
-        rv["g"] = app_ctx.g
-    ctx = _cv_request.get(None)
-    if ctx is not None:
-        rv["request"] = ctx.request
-    # No "session": the global proxy serves templates, and opening the session
-    # here would parse the cookie and add "Vary: Cookie" to every rendered page.
-    return rv
-
-
 def _current_app(action: str) -> Microflask:
     app_ctx = _cv_app.get(None)
     if app_ctx is None:

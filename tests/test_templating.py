@@ -288,7 +288,7 @@ def test_default_context_outside_a_request(app: Microflask) -> None:
 
 
 def test_default_context_processor_output(app: Microflask) -> None:
-    from microflask.templating import _default_template_ctx_processor
+    from microflask.ctx import _default_template_ctx_processor
 
     assert _default_template_ctx_processor() == {}
     with app.app_context() as app_ctx:

@@ -1,0 +1,83 @@
+"""What ``import microflask`` loads, and what loads only on first use."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+import microflask
+
+# Modules a plain request never needs: each loads when its feature is first used.
+DEFERRED = [
+    "click",
+    "jinja2",
+    "microflask.cli",
+    "microflask.flask_compat",
+    "microflask.logging",
+    "microflask.problem",
+    "microflask.redirects",
+    "microflask.templating",
+    "microflask.testing",
+]
+
+
+def _modules_after(code: str) -> set[str]:
+    script = f"{code}\nimport sys\nprint('\\n'.join(sys.modules))"
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    ).stdout
+    return set(out.split())
+
+
+def test_import_loads_no_optional_module() -> None:
+    loaded = _modules_after("import microflask")
+    assert "microflask.app" in loaded
+    assert sorted(loaded.intersection(DEFERRED)) == []
+
+
+def test_serving_a_plain_request_loads_no_optional_module() -> None:
+    code = (
+        "from microflask import Microflask\n"
+        "from werkzeug.test import EnvironBuilder\n"
+        "app = Microflask('x')\n"
+        "app.get('/')(lambda: 'hi')\n"
+        "body = b''.join(app(EnvironBuilder('/').get_environ(), lambda *a: None))\n"
+        "assert body == b'hi', body\n"
+    )
+    loaded = _modules_after(code)
+    assert sorted(loaded.intersection(DEFERRED)) == []
+
+
+def test_render_template_loads_jinja_on_first_use() -> None:
+    loaded = _modules_after("from microflask import render_template")
+    assert {"jinja2", "microflask.templating"} <= loaded
+
+
+@pytest.mark.parametrize("name", sorted(microflask._LAZY_NAMES))
+def test_lazy_name_is_the_modules_own(name: str) -> None:
+    value = getattr(microflask, name)
+    module = sys.modules[f"microflask.{microflask._LAZY_NAMES[name]}"]
+    assert value is getattr(module, name)
+
+
+def test_every_public_name_resolves() -> None:
+    missing = [name for name in microflask.__all__ if not hasattr(microflask, name)]
+    assert missing == []
+
+
+def test_jinja_environment_class_attribute_loads_on_read() -> None:
+    from microflask.templating import Environment
+
+    assert microflask.Microflask.jinja_environment is Environment
+    app = microflask.Microflask(__name__)
+    assert app.jinja_environment is Environment
+
+
+def test_blueprint_without_commands_creates_no_cli_group() -> None:
+    app = microflask.Microflask(__name__)
+    bp = microflask.Blueprint("bp", __name__)
+    app.register_blueprint(bp)
+    assert "cli" not in vars(bp)
+    assert app.cli.name == app.name
