@@ -572,7 +572,7 @@ def target_report(table: dict[str, dict[str, float]]) -> list[Verdict]:
     for scenario, base, minimum in wanted:
         rates = table.get(scenario, {})
         if "microflask" in rates and base in rates:
-            label = "flask-openapi3" if scenario == "typed" else LABELS[base]
+            label = "flask-openapi3" if (scenario, base) == ("typed", "flask") else LABELS[base]
             what = f"{scenario}: microflask ÷ {label}"
             verdicts.append(at_least(rates["microflask"], rates[base], minimum, what))
     return verdicts

@@ -98,6 +98,7 @@ def test_in_process_targets_judge_bottle_raw_and_flask() -> None:
         "params": {"raw": 100.0, "bottle": 200.0, "microflask": 150.0},
         "template": {"raw": 100.0, "microflask": 109.0},
         "hello_secret": {"raw": 100.0, "flask": 40.0, "microflask": 140.0},
+        "typed": {"raw": 100.0, "flask": 60.0, "microflask": 110.0},
     }
     verdicts = {}
     for met, text in run.target_report(table):
@@ -110,7 +111,9 @@ def test_in_process_targets_judge_bottle_raw_and_flask() -> None:
         ("hello_secret", "raw Werkzeug"): True,
         ("hello", "Bottle"): True,
         ("params", "Bottle"): False,
+        ("typed", "raw Werkzeug"): True,
         ("hello_secret", "Flask"): True,
+        ("typed", "flask-openapi3"): False,
     }
 
 
