@@ -161,15 +161,20 @@ def loaded_beyond(statement: str, baseline: str) -> list[str]:
 
 
 def target_report(timings: dict[str, Timing]) -> list[Verdict]:
-    """Judge issue 18's start-up target: within 10 ms of the Werkzeug parts."""
+    """Judge issue 18's start-up target: within 10 ms of the Werkzeug parts.
+
+    The target is on wall time; the CPU-time difference is shown beside it.
+    """
+    ours, parts = timings["microflask"], timings["the Werkzeug parts"]
+    wall = min(ours.wall) - min(parts.wall)
+    cpu = min(ours.cpu) - min(parts.cpu)
     alone = min(timings["the interpreter alone"].wall)
-    ours = min(timings["microflask"].wall) - alone
-    parts = min(timings["the Werkzeug parts"].wall) - alone
     text = (
-        f"import microflask {ours:.1f} ms over the interpreter's start, the Werkzeug parts"
-        f" {parts:.1f} ms: {ours - parts:+.1f} ms (target <= +{TARGET_MS:.0f} ms)"
+        f"import microflask {min(ours.wall) - alone:.1f} ms over the interpreter's start,"
+        f" the Werkzeug parts {min(parts.wall) - alone:.1f} ms: {wall:+.1f} ms"
+        f" (target <= +{TARGET_MS:.0f} ms; CPU time {cpu:+.1f} ms)"
     )
-    return [(ours - parts <= TARGET_MS, text)]
+    return [(wall <= TARGET_MS, text)]
 
 
 def format_table(timings: dict[str, Timing]) -> list[str]:
