@@ -7,7 +7,7 @@ DOCS_STAMP := $(VENV)/.installed-docs
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: test test-min demo docs dist-check lint typecheck bench bench-served soak clean
+.PHONY: test test-min demo docs dist-check lint typecheck bench bench-served bench-import soak clean
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -81,13 +81,18 @@ dist-check: $(STAMP)
 	$(PY) .ci/dist_check.py
 
 bench: $(STAMP)
-	$(PY) -c 'import flask, flask_openapi3' 2>/dev/null || $(PIP) install -q -e '.[bench]'
+	$(PY) -c 'import flask, flask_openapi3, bottle' 2>/dev/null || $(PIP) install -q -e '.[bench]'
 	$(PY) -m benchmarks.run --markdown benchmarks/results.md --readme README.md
 
 bench-served: $(STAMP)
-	$(PY) -c 'import flask, flask_openapi3' 2>/dev/null || $(PIP) install -q -e '.[bench]'
+	$(PY) -c 'import flask, flask_openapi3, bottle' 2>/dev/null || $(PIP) install -q -e '.[bench]'
 	@command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk"; exit 2; }
 	$(PY) -m benchmarks.served --markdown benchmarks/served.md --readme README.md
+
+# Start-up: `python -c "import microflask"` against the Werkzeug parts it needs, Bottle, Flask.
+bench-import: $(STAMP)
+	$(PY) -c 'import flask, flask_openapi3, bottle' 2>/dev/null || $(PIP) install -q -e '.[bench]'
+	$(PY) -m benchmarks.startup --markdown benchmarks/startup.md --readme README.md
 
 soak: $(STAMP)
 	@command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk"; exit 2; }

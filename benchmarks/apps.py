@@ -1,14 +1,17 @@
-"""The same small apps written four ways: bare WSGI, raw Werkzeug, Flask, microflask.
+"""The same small apps on bare WSGI, raw Werkzeug, Flask, Bottle, microflask.
 
 ``create_app(framework, kind)`` builds one of four apps: ``main`` (hello, path
-params, JSON, template, form, 404), ``secret`` (hello and a session counter on an
+params, JSON, template, form, 404; Bottle's answers hello, path params, JSON and
+404 only), ``secret`` (hello and a session counter on an
 app with a secret key), ``big`` (1,000 routes) and ``typed`` (a JSON body validated
 and answered through pydantic models, in ``typed_apps.py``; Flask runs it with
 flask-openapi3). Flask and microflask run the
 very same view code; Flask is imported only when asked for, so this module can
 load without it. The raw-Werkzeug app is the floor a competent developer writes
 by hand (Map/Rule, a dispatch dict, itsdangerous for the session); the bare WSGI
-callable is the ceiling and only answers where that makes sense.
+callable is the ceiling and only answers where that makes sense. Bottle, the
+fastest pure-Python framework in common use, is the bar issue 18 sets; it is
+imported only when asked for, like Flask.
 """
 
 from __future__ import annotations
@@ -58,7 +61,17 @@ class _FlaskLike(Protocol):
     ) -> None: ...
 
 
-FRAMEWORKS = ("bare", "raw", "flask", "microflask")
+class _BottleLike(Protocol):
+    """The part of Bottle's app API the Bottle app uses."""
+
+    def route(self, path: str) -> Callable[[_F], _F]: ...
+
+    def __call__(
+        self, environ: dict[str, Any], start_response: StartResponse
+    ) -> Iterable[bytes]: ...
+
+
+FRAMEWORKS = ("bare", "raw", "flask", "bottle", "microflask")
 KINDS = ("main", "secret", "big", "typed")
 
 
@@ -82,6 +95,8 @@ def create_app(framework: str, kind: str) -> WSGIApp | None:
         return _flasklike("flask", "Flask", kind)
     if framework == "microflask":
         return _flasklike("microflask", "Microflask", kind)
+    if framework == "bottle":
+        return _bottle_main() if kind == "main" else None
     raise ValueError(f"Unknown framework {framework!r}; expected one of {FRAMEWORKS}.")
 
 
@@ -295,3 +310,29 @@ def _flasklike_route_view(number: int) -> Callable[[], str]:
 def _add_big_views(app: _FlaskLike) -> None:
     for i in range(ROUTE_COUNT):
         app.add_url_rule(f"/route{i}", f"route{i}", _flasklike_route_view(i))
+
+
+# --- Bottle: the bar to reach -----------------------------------------------
+
+
+def _bottle_main() -> WSGIApp:
+    # bottle ships no type information; its app is typed by the protocol.
+    bottle: Any = importlib.import_module("bottle")
+    app: _BottleLike = bottle.Bottle()
+    response = bottle.response
+
+    @app.route("/")
+    def hello() -> str:
+        return HELLO
+
+    @app.route("/user/<name>/post/<post_id:int>")
+    def params(name: str, post_id: int) -> str:
+        return f"{name} {post_id}"
+
+    @app.route("/json")
+    def json_list() -> str:
+        # Bottle turns only a returned dict into JSON; a list is dumped by hand.
+        response.content_type = "application/json"
+        return json.dumps(JSON_ROWS, separators=(",", ":"))
+
+    return app

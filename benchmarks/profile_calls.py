@@ -2,7 +2,8 @@
 
 Each app is warmed up first, so one-time work (lazy imports, the first URL
 binding, Jinja caches) is not counted. Microflask and Flask are the subject; the
-raw-Werkzeug app is printed as the floor.
+raw-Werkzeug app is printed as the floor and Bottle, where it has the scenario,
+as the bar.
 
 Run it with ``python -m benchmarks.profile_calls``.
 """
@@ -35,12 +36,15 @@ def count_calls(framework: str, scenario_name: str) -> tuple[int, int]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Print the call counts for microflask, Flask and raw Werkzeug."""
+    """Print the call counts for microflask, Flask, raw Werkzeug and Bottle."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     names = [s.name for s in SCENARIOS]
     parser.add_argument("--scenario", default="hello", choices=names)
     args = parser.parse_args(argv)
-    for framework in ("microflask", "flask", "raw"):
+    scenario = next(s for s in SCENARIOS if s.name == args.scenario)
+    for framework in ("microflask", "flask", "raw", "bottle"):
+        if framework not in scenario.frameworks:
+            continue
         total, primitive = count_calls(framework, args.scenario)
         print(
             f"{LABELS[framework]:<14} {args.scenario}: {total} function calls "

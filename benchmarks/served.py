@@ -1,10 +1,12 @@
 """Served benchmark: each framework's app under gunicorn, loaded with wrk.
 
-For every framework and worker class (``sync`` and ``gthread``) it starts
-``gunicorn -w 2`` on 127.0.0.1, checks the answer, runs ``wrk`` for a bounded
-time and reports req/s with p50 and p99 latency. It then reports each
-framework's import time (CPU time, best of several fresh interpreters) and the resident
-memory of one sync worker after it served 10,000 mixed requests.
+For every framework (bare WSGI, raw Werkzeug, Flask, Bottle, microflask) and
+worker class (``sync``; ``gthread`` on request) it starts ``gunicorn -w 2`` on
+127.0.0.1, checks the answer, then ``wrk -c32`` visits every server in turn for
+a number of rounds; it reports req/s (best and median), p50 and p99 latency and
+the workers' CPU time per request. It then reports the resident memory of one
+sync worker after it served 10,000 hello requests, and prints each of issue
+18's served targets as met or missed. Import time is ``benchmarks.startup``'s.
 
 Run it with ``make bench-served`` or ``python -m benchmarks.served --help``;
 ``wrk`` is the Debian package of that name.
@@ -31,28 +33,29 @@ from pathlib import Path
 from werkzeug.datastructures import Headers
 
 from benchmarks.apps import FRAMEWORKS
-from benchmarks.run import LABELS, SCENARIOS, Scenario, machine_facts, update_readme
+from benchmarks.run import (
+    LABELS,
+    SCENARIOS,
+    Scenario,
+    Verdict,
+    at_least,
+    format_verdicts,
+    machine_facts,
+    update_readme,
+    verdicts_markdown,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKER_CLASSES = ("sync", "gthread")
 SERVED_SCENARIOS = ("hello", "params", "json", "template", "404")
-IMPORTS = {
-    "raw": "import werkzeug.wrappers, werkzeug.routing, jinja2, itsdangerous",
-    "flask": "import flask",
-    "microflask": "import microflask",
-}
+DEFAULT_SCENARIOS = ["hello", "json"]
 README_START = "<!-- served:start -->"
 README_END = "<!-- served:end -->"
-RSS_PATHS = ("/", "/user/ada/post/42", "/json", "/template", "/missing")
+RSS_PATH = "/"
 _UNIT_TO_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 _RSS_SCRIPT = """
-local paths = {%s}
-local sent, received = 0, 0
-request = function()
-  sent = sent + 1
-  return wrk.format("GET", paths[(sent %% #paths) + 1])
-end
+local received = 0
 -- wrk.thread:stop() would still wait out -d; exiting ends the run at the count
 response = function(status, headers, body)
   received = received + 1
@@ -74,7 +77,7 @@ class LoadResult:
     worker_cpu_us: float = 0.0
 
 
-def _child_env() -> dict[str, str]:
+def child_env() -> dict[str, str]:
     """Return the environment for child interpreters, bytecode caching on.
 
     Installed packages such as Flask ship compiled bytecode; without this an
@@ -106,7 +109,7 @@ class Gunicorn:
         ]  # fmt: skip
         self._log = tempfile.TemporaryFile()
         self.process = subprocess.Popen(
-            command, cwd=ROOT, env=_child_env(), stdout=self._log, stderr=subprocess.STDOUT
+            command, cwd=ROOT, env=child_env(), stdout=self._log, stderr=subprocess.STDOUT
         )
 
     def wait_ready(self, timeout: float = 20.0) -> None:
@@ -207,29 +210,6 @@ def run_wrk(url: str, seconds: int, threads: int, connections: int) -> LoadResul
     return parse_wrk(done.stdout)
 
 
-def import_time_ms(framework: str, repeats: int = 7) -> float | None:
-    """Return the best import time of ``framework`` in a fresh interpreter.
-
-    The first run writes any missing bytecode cache; taking the best run leaves
-    that compilation out.
-    """
-    statement = IMPORTS.get(framework)
-    if statement is None:
-        return None
-    code = f"import time; t = time.process_time(); {statement}; print(time.process_time() - t)"
-    times = []
-    for _ in range(repeats):
-        done = subprocess.run(
-            [sys.executable, "-c", code],
-            env=_child_env(),
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        times.append(float(done.stdout) * 1000)
-    return min(times)
-
-
 def _rss_kib(pid: int) -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -238,18 +218,17 @@ def _rss_kib(pid: int) -> int:
 
 
 def worker_rss_mib(framework: str, requests: int) -> tuple[float, float]:
-    """Return one sync worker's RSS in MiB after boot and after ``requests``."""
+    """Return one sync worker's RSS in MiB after boot and after ``requests`` hellos."""
     server = Gunicorn(framework, "sync", workers=1, threads=1)
     try:
         server.wait_ready()
         (worker,) = server.worker_pids()
         booted = _rss_kib(worker)
-        paths = RSS_PATHS if framework != "bare" else ("/", "/json", "/missing")
-        script = _RSS_SCRIPT % (", ".join(f'"{p}"' for p in paths), requests)
+        script = _RSS_SCRIPT % requests
         with tempfile.NamedTemporaryFile("w", suffix=".lua") as lua:
             lua.write(script)
             lua.flush()
-            command = ["wrk", "-t1", "-c4", "-d120s", "-s", lua.name, server.url]
+            command = ["wrk", "-t1", "-c4", "-d120s", "-s", lua.name, server.url + RSS_PATH]
             subprocess.run(command, capture_output=True, text=True, check=True)
         if server.worker_pids() != [worker]:
             raise RuntimeError(f"gunicorn replaced worker {worker!r}:\n{server.log()}")
@@ -272,15 +251,16 @@ Bests = dict[tuple[str, str, str], "LoadResult"]
 def _load_scenario(scenario: Scenario, args: argparse.Namespace, bests: Bests) -> list[str]:
     """Load every framework and worker class on ``scenario``; return rows.
 
-    All servers run at once and wrk visits them in turn for ``args.rounds``
-    rounds, so drift hits all alike; each row is the best round.
+    All servers run at once and wrk visits them in turn, starting one further
+    each round, for ``args.rounds`` rounds, so drift hits all alike; each row
+    is the best round.
     """
     frameworks = args.framework or FRAMEWORKS
     configs = [
         (framework, worker_class)
         for framework in frameworks
         if framework in scenario.frameworks
-        for worker_class in WORKER_CLASSES
+        for worker_class in args.worker_class or ["sync"]
     ]
     servers: dict[tuple[str, str], Gunicorn] = {}
     results: dict[tuple[str, str], list[LoadResult]] = {c: [] for c in configs}
@@ -293,8 +273,10 @@ def _load_scenario(scenario: Scenario, args: argparse.Namespace, bests: Bests) -
             check_answer(server.url + url, scenario)
             run_wrk(server.url + url, 1, args.wrk_threads, args.connections)
         workers = {config: server.worker_pids() for config, server in servers.items()}
-        for _ in range(args.rounds):
-            for config, server in servers.items():
+        order = list(servers.items())
+        for number in range(args.rounds):
+            shift = number % len(order)
+            for config, server in order[shift:] + order[:shift]:
                 before = cpu_seconds(workers[config])
                 result = run_wrk(server.url + url, args.seconds, args.wrk_threads, args.connections)
                 used = cpu_seconds(workers[config]) - before
@@ -318,24 +300,53 @@ def _load_scenario(scenario: Scenario, args: argparse.Namespace, bests: Bests) -
     return rows
 
 
-def target_report(bests: Bests) -> list[str]:
-    """List the issue's served targets microflask misses: raw's req/s, Flask's p99."""
-    misses = []
+#: (competitor, least ratio of microflask's req/s to its) in the same run, issue 18.
+_RATE_TARGETS = (("bare", 0.95), ("bottle", 1.0), ("raw", 1.0))
+
+
+def _load_verdicts(where: str, ours: LoadResult, others: dict[str, LoadResult]) -> list[Verdict]:
+    verdicts = []
+    for name, minimum in _RATE_TARGETS:
+        if name in others:
+            theirs = others[name].requests_per_second
+            what = (
+                f"{where}: microflask req/s ÷ {LABELS[name]}'s"
+                f" ({ours.requests_per_second:,.0f} vs {theirs:,.0f})"
+            )
+            verdicts.append(at_least(ours.requests_per_second, theirs, minimum, what))
+    if "flask" in others:
+        flask = others["flask"].p99_ms
+        text = f"{where}: microflask p99 {ours.p99_ms:.2f} ms, Flask's {flask:.2f} ms (no more)"
+        verdicts.append((ours.p99_ms <= flask, text))
+    if "bottle" in others:
+        bottle = others["bottle"].worker_cpu_us
+        text = (
+            f"{where}: worker CPU per request {ours.worker_cpu_us:.0f} µs,"
+            f" Bottle's {bottle:.0f} µs (aim: no more)"
+        )
+        verdicts.append((ours.worker_cpu_us <= bottle, text))
+    return verdicts
+
+
+def target_report(bests: Bests, rss: dict[str, tuple[float, float]]) -> list[Verdict]:
+    """Judge issue 18's served targets on this run.
+
+    Per scenario and worker class, microflask's best req/s at least 0.95x the
+    bare WSGI callable's and at least Bottle's and raw Werkzeug's, its p99 no
+    more than Flask's, its worker CPU per request no more than Bottle's; its
+    worker's RSS after the hello requests no more than the raw-Werkzeug app's.
+    """
+    verdicts = []
     for (scenario, framework, worker), ours in bests.items():
-        if framework != "microflask":
-            continue
-        raw, flask = bests.get((scenario, "raw", worker)), bests.get((scenario, "flask", worker))
-        if raw is not None and ours.requests_per_second < raw.requests_per_second:
-            misses.append(
-                f"{scenario}/{worker}: {ours.requests_per_second:,.0f} req/s"
-                f" < raw Werkzeug's {raw.requests_per_second:,.0f} (worker CPU per request:"
-                f" {ours.worker_cpu_us:.0f} µs, raw's {raw.worker_cpu_us:.0f} µs)"
-            )
-        if flask is not None and ours.p99_ms > flask.p99_ms:
-            misses.append(
-                f"{scenario}/{worker}: p99 {ours.p99_ms:.2f} ms > Flask's {flask.p99_ms:.2f} ms"
-            )
-    return misses
+        if framework == "microflask":
+            others = {f: r for (s, f, w), r in bests.items() if (s, w) == (scenario, worker)}
+            verdicts += _load_verdicts(f"{scenario}/{worker}", ours, others)
+    if "microflask" in rss and "raw" in rss:
+        ours_mib, raw_mib = rss["microflask"][1], rss["raw"][1]
+        text = f"hello worker RSS {ours_mib:.1f} MiB, raw Werkzeug's {raw_mib:.1f} MiB"
+        text += " (no more)"
+        verdicts.append((ours_mib <= raw_mib, text))
+    return verdicts
 
 
 def _load_table(args: argparse.Namespace, bests: Bests) -> list[str]:
@@ -344,22 +355,20 @@ def _load_table(args: argparse.Namespace, bests: Bests) -> list[str]:
         " | errors |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
-    for name in args.scenario or ["hello"]:
+    for name in args.scenario or DEFAULT_SCENARIOS:
         lines += _load_scenario(_scenario(name), args, bests)
     return lines
 
 
-def _footprint_table(args: argparse.Namespace) -> list[str]:
+def _footprint_table(args: argparse.Namespace, rss: dict[str, tuple[float, float]]) -> list[str]:
     lines = [
-        "| framework | import ms (CPU) | worker RSS at boot MiB "
-        f"| worker RSS after {args.rss_requests:,} requests MiB |",
-        "|---|---|---|---|",
+        "| framework | worker RSS at boot MiB "
+        f"| worker RSS after {args.rss_requests:,} hello requests MiB |",
+        "|---|---|---|",
     ]
     for framework in args.framework or FRAMEWORKS:
-        imported = import_time_ms(framework)
-        booted, after = worker_rss_mib(framework, args.rss_requests)
-        shown = "-" if imported is None else f"{imported:.1f}"
-        lines.append(f"| {LABELS[framework]} | {shown} | {booted:.1f} | {after:.1f} |")
+        booted, after = rss[framework] = worker_rss_mib(framework, args.rss_requests)
+        lines.append(f"| {LABELS[framework]} | {booted:.1f} | {after:.1f} |")
         print(lines[-1], flush=True)
     return lines
 
@@ -367,17 +376,37 @@ def _footprint_table(args: argparse.Namespace) -> list[str]:
 def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=int, default=2, help="wrk time per run")
-    parser.add_argument("--rounds", type=int, default=12, help="interleaved wrk runs")
+    parser.add_argument("--rounds", type=int, default=10, help="interleaved wrk runs")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4, help="gthread threads")
     parser.add_argument("--wrk-threads", type=int, default=1)
-    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--rss-requests", type=int, default=10_000)
-    parser.add_argument("--scenario", action="append", choices=SERVED_SCENARIOS)
+    parser.add_argument(
+        "--scenario", action="append", choices=SERVED_SCENARIOS, help="default: hello, json"
+    )
+    parser.add_argument(
+        "--worker-class", action="append", choices=WORKER_CLASSES, help="default: sync"
+    )
     parser.add_argument("--framework", action="append", choices=FRAMEWORKS)
     parser.add_argument("--markdown", type=Path, help="write the tables here")
     parser.add_argument("--readme", type=Path, help="splice the tables into this file")
     return parser.parse_args(argv)
+
+
+def _header(args: argparse.Namespace) -> str:
+    workers = ", ".join(args.worker_class or ["sync"])
+    threads = f" (gthread: --threads {args.threads})" if "gthread" in workers else ""
+    return (
+        f"gunicorn -w {args.workers} {workers}{threads} on 127.0.0.1, wrk"
+        f" -t{args.wrk_threads} -c{args.connections} -d{args.seconds}s, {args.rounds}"
+        " interleaved runs per server: req/s and latency from the run with the most req/s,"
+        " beside the median req/s of all runs; the gunicorn workers' CPU time per request,"
+        " the least of the runs; errors summed over runs. Memory: one sync worker"
+        f" (`-w 1`) after {args.rss_requests:,} `GET /` from wrk."
+        f"\n\n{machine_facts('gunicorn')}\n"
+        "- Reproduce: `make bench-served` (writes `benchmarks/served.md`)"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -386,32 +415,19 @@ def main(argv: list[str] | None = None) -> int:
     if shutil.which("wrk") is None:
         print("wrk not found: apt-get install -y wrk", file=sys.stderr)
         return 2
-    print(
-        f"gunicorn -w {args.workers} (gthread: --threads {args.threads}); "
-        f"wrk -t{args.wrk_threads} -c{args.connections} -d{args.seconds}s "
-        f"x {args.rounds} rounds"
-    )
+    print(_header(args).partition("\n")[0])
     bests: Bests = {}
+    rss: dict[str, tuple[float, float]] = {}
     load = _load_table(args, bests)
-    footprint = _footprint_table(args)
-    for miss in target_report(bests):
-        print(f"target missed: {miss}")
-    if args.markdown is not None or args.readme is not None:
-        header = (
-            f"gunicorn -w {args.workers} (gthread: --threads {args.threads}) on "
-            f"127.0.0.1, wrk -t{args.wrk_threads} -c{args.connections} "
-            f"-d{args.seconds}s, best of {args.rounds} interleaved runs (req/s and latency from"
-            " the run with the most req/s, beside the median req/s of all runs; the gunicorn"
-            " workers' CPU time per request, the least of the runs); errors summed over runs."
-            f"\n\n{machine_facts()}\n"
-            "- Reproduce: `make bench-served`"
-        )
-        text = "\n".join([header, "", *load, "", *footprint, ""])
-        if args.markdown is not None:
-            args.markdown.write_text(text)
-            print(f"wrote {args.markdown}")
-        if args.readme is not None and update_readme(args.readme, text, README_START, README_END):
-            print(f"updated {args.readme}")
+    footprint = _footprint_table(args, rss)
+    verdicts = target_report(bests, rss)
+    print("\n".join(format_verdicts(verdicts)))
+    text = "\n".join([_header(args), "", *load, "", *footprint, ""])
+    if args.markdown is not None:
+        args.markdown.write_text(text + "\n" + verdicts_markdown(verdicts))
+        print(f"wrote {args.markdown}")
+    if args.readme is not None and update_readme(args.readme, text, README_START, README_END):
+        print(f"updated {args.readme}")
     return 0
 
 
