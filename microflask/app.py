@@ -43,6 +43,7 @@ from .globals import _NO_REQUEST_CTX, _cv_app, _cv_request, g
 from .helpers import Aborter, get_debug_flag, get_load_dotenv
 from .hooks import HookChains, blueprints_for_path
 from .json.provider import DefaultJSONProvider, JSONProvider
+from .problem import problem_response, wants_problem_json
 from .routing import Map, bind_request
 from .scaffold import Scaffold, _endpoint_from_view_func, _find_package, setupmethod
 from .sessions import SecureCookieSessionInterface, SessionInterface
@@ -826,14 +827,13 @@ class Microflask(Scaffold):
         ctx = _cv_request.get(None)
         environ = ctx.request.environ if ctx else None
         if isinstance(rv, HTTPException) and rv.response is None:
-            from .problem import problem_response, wants_problem_json
-
             if ctx is not None and (rv.code or 0) >= 400 and wants_problem_json(ctx.request):
                 return problem_response(self, rv)
             if type(rv).get_response is HTTPException.get_response:
                 # What ``get_response`` builds, made directly as our response class:
                 # cheaper than running the exception as a WSGI app through ``force_type``.
-                return self.response_class(rv.get_body(environ), rv.code, rv.get_headers(environ))
+                body = _http_error_body(rv, environ)
+                return self.response_class(body, rv.code, rv.get_headers(environ))
         if not (isinstance(rv, BaseResponse) or callable(rv)):
             raise TypeError(_bad_return_message(rv))
         try:
@@ -1005,6 +1005,37 @@ def _drop_tracebacks(error: BaseException) -> None:
     while isinstance(context, _ROUTING_ERRORS) and context.__traceback__ is not None:
         context.__traceback__ = None  # a cleared one ends the walk: no loop can spin
         context = context.__context__
+
+
+# (class, code, description) -> the body Werkzeug makes for that error; bounded, as a
+# description may hold any text the app passed to abort().
+_error_bodies: dict[tuple[t.Any, ...], str] = {}
+_MAX_ERROR_BODIES = 256
+
+
+def _http_error_body(error: HTTPException, environ: WSGIEnvironment | None) -> str:
+    """Return ``error.get_body(environ)``, made once per class, code and description.
+
+    Werkzeug's own ``get_body`` reads nothing else (pinned by tests/parity); a class
+    that changes how the body, description or name is made is asked every time.
+    """
+    cls = type(error)
+    if (
+        cls.get_body is not HTTPException.get_body
+        or cls.get_description is not HTTPException.get_description
+        or cls.name is not HTTPException.name
+    ):
+        return error.get_body(environ)
+    key = (cls, error.code, error.description)
+    try:
+        return _error_bodies[key]
+    except KeyError:
+        body = error.get_body(environ)
+        if len(_error_bodies) < _MAX_ERROR_BODIES:
+            _error_bodies[key] = body
+        return body
+    except TypeError:  # an unhashable description
+        return error.get_body(environ)
 
 
 def _run_all(funcs: t.Iterable[t.Callable[[t.Any], t.Any]], exc: BaseException | None) -> None:
