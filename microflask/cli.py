@@ -163,21 +163,14 @@ def prepare_import(path: str) -> str:
     Climbs out of packages (folders with ``__init__.py``), so ``src/pkg/app.py``
     gives ``pkg.app``, and puts the folder above them first on ``sys.path``.
     """
-    path = os.path.realpath(path)
-    stem, ext = os.path.splitext(path)
-    if ext == ".py":
-        path = stem
-    if os.path.basename(path) == "__init__":
-        path = os.path.dirname(path)
-    parts: list[str] = []
-    while True:
-        path, part = os.path.split(path)
-        parts.append(part)
-        if not os.path.isfile(os.path.join(path, "__init__.py")):
-            break
+    path = os.path.realpath(path).removesuffix(".py").removesuffix(f"{os.sep}__init__")
+    path, name = os.path.split(path)
+    while os.path.isfile(os.path.join(path, "__init__.py")):
+        path, package = os.path.split(path)
+        name = f"{package}.{name}"
     if sys.path[0] != path:
         sys.path.insert(0, path)
-    return ".".join(reversed(parts))
+    return name
 
 
 @t.overload
@@ -199,8 +192,8 @@ def locate_app(
     try:
         __import__(module_name)
     except ImportError as e:
-        missing = e.name if isinstance(e, ModuleNotFoundError) else None
-        if missing and f"{module_name}.".startswith(f"{missing}."):
+        # Not found: the module itself or a package above it, not an import inside it.
+        if isinstance(e, ModuleNotFoundError) and f"{module_name}.".startswith(f"{e.name}."):
             if not raise_if_not_found:
                 return None
             raise NoAppException(f"Could not import {module_name!r}.") from None
