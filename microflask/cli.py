@@ -591,9 +591,8 @@ def run_command(
 
     --debug turns on the reloader and the debugger.
     """
-    app: WSGIApplication
     try:
-        app = info.load_app()
+        app: WSGIApplication = info.load_app()
     except Exception as e:
         if not is_running_from_reloader():
             raise
