@@ -20,10 +20,11 @@ never imported. The same finder answers ``importlib.metadata`` for
 ``flask`` with :data:`FLASK_API_VERSION` when no real Flask distribution is
 installed (flask-restx reads it); an installed one answers for itself.
 Loaded with ``pytest -p microflask.flask_compat``, the module installs the
-bridge as pytest registers it, before any conftest or test module runs. The
-command line asks this module for what it does only for Flask's sake: the
-``flask.commands`` entry points to load once the bridge is installed, and a
-hint for a user who set ``FLASK_APP`` where microflask reads ``MICROFLASK_APP``.
+bridge as pytest registers it, before any conftest or test module runs.
+Beside the bridge lives what microflask does only for Flask users' sake: the
+error naming where a renamed Flask class went, the ``flask.commands`` entry
+points the command line loads once the bridge is installed, and the hint for
+a user who set ``FLASK_APP`` where microflask reads ``MICROFLASK_APP``.
 """
 
 from __future__ import annotations
