@@ -1,7 +1,8 @@
 """The ``microflask`` command line and the command groups of apps.
 
 App discovery, ``run``, ``routes``, ``shell``, and the groups (``app.cli``,
-``bp.cli``) whose commands run in the app context.
+``bp.cli``) whose commands run in the app context. Other commands come from
+``microflask.commands`` entry points (microflask's own ``openapi`` is one).
 """
 
 from __future__ import annotations
@@ -15,11 +16,11 @@ import inspect
 import os
 import platform
 import re
-import shlex
 import sys
 import traceback
 import typing as t
 from functools import update_wrapper
+from operator import itemgetter
 from types import ModuleType
 
 import click
@@ -27,6 +28,8 @@ from click.core import ParameterSource
 from werkzeug.serving import is_running_from_reloader, run_simple
 from werkzeug.utils import import_string
 
+from .app import Microflask
+from .flask_compat import flask_app_hint, flask_command_groups
 from .globals import _cv_app
 from .helpers import get_debug_flag, get_load_dotenv
 
@@ -35,8 +38,6 @@ if t.TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
-
-    from .app import Microflask
 
 __all__ = [
     "AppGroup",
@@ -62,37 +63,26 @@ class NoAppException(click.UsageError):
     """Error raised when no application can be found or loaded."""
 
 
-def _app_class() -> type[Microflask]:
-    from .app import Microflask  # app.py imports this module
-
-    return Microflask
-
-
-def _raised_by_call(func: Callable[..., t.Any], exc: BaseException) -> bool:
-    """Tell whether *exc* came from calling *func*, not from inside its body."""
-    tb = exc.__traceback__
-    while tb is not None:
-        if tb.tb_frame.f_code is func.__code__:
-            return False
-        tb = tb.tb_next
-    return True
-
-
 def _call_factory(
     module: ModuleType, spec: str, factory: Callable[..., t.Any], *args: t.Any, **kw: t.Any
 ) -> Microflask:
-    """Call an app factory and check that it returned an app."""
+    """Call an app factory and check that it returned an app.
+
+    A TypeError raised by the call itself (wrong arguments), not from inside the
+    factory, becomes a :exc:`NoAppException`.
+    """
     name = module.__name__
     try:
         app = factory(*args, **kw)
     except TypeError as e:
-        if not _raised_by_call(factory, e):
+        frames = traceback.walk_tb(e.__traceback__)
+        if any(frame.f_code is factory.__code__ for frame, _ in frames):
             raise
         raise NoAppException(
             f"Could not call the factory {spec!r} in module {name!r}: {e}."
             f" Pass its arguments with '{name}:{factory.__name__}(args)'."
         ) from e
-    if not isinstance(app, _app_class()):
+    if not isinstance(app, Microflask):
         raise NoAppException(
             f"The factory {spec!r} in module {name!r} returned {app!r}, not a Microflask app."
         )
@@ -105,11 +95,11 @@ def find_best_app(module: ModuleType) -> Microflask:
     Tries ``app`` and ``application``, then the only Microflask instance, then a
     ``create_app`` or ``make_app`` function; else raises :exc:`NoAppException`.
     """
-    app_class, name = _app_class(), module.__name__
+    name = module.__name__
     for attr in ("app", "application"):
-        if isinstance(candidate := getattr(module, attr, None), app_class):
+        if isinstance(candidate := getattr(module, attr, None), Microflask):
             return candidate
-    found = [v for v in vars(module).values() if isinstance(v, app_class)]
+    found = [v for v in vars(module).values() if isinstance(v, Microflask)]
     if len(found) > 1:
         raise NoAppException(
             f"Found {len(found)} Microflask apps in module {name!r}."
@@ -127,14 +117,18 @@ def find_best_app(module: ModuleType) -> Microflask:
     )
 
 
-def _parse_app_spec(spec: str) -> tuple[str, tuple[t.Any, ...] | None, dict[str, t.Any]]:
-    """Split ``name`` or ``factory(literals)``; args are None if no call."""
+def find_app_by_string(module: ModuleType, spec: str) -> Microflask:
+    """Return the app *spec* names in *module*, calling it if a function.
+
+    *spec* is a name or a call whose arguments are Python literals, such as
+    ``create_app('dev')``; a call on an app instance names the instance.
+    """
     try:
         node = ast.parse(spec.strip(), mode="eval").body
     except SyntaxError:
         node = None
-    if isinstance(node, ast.Name):
-        return node.id, None, {}
+    if isinstance(node, ast.Name):  # a bare name is a call without arguments
+        node = ast.Call(node, [], [])
     if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Name):
         raise NoAppException(
             f"Could not parse {spec!r}: give an attribute name like 'app'"
@@ -143,29 +137,23 @@ def _parse_app_spec(spec: str) -> tuple[str, tuple[t.Any, ...] | None, dict[str,
     try:
         if any(k.arg is None for k in node.keywords):
             raise ValueError("**kwargs")
-        args = tuple(ast.literal_eval(a) for a in node.args)
+        args = [ast.literal_eval(a) for a in node.args]
         kwargs = {str(k.arg): ast.literal_eval(k.value) for k in node.keywords}
     except ValueError:
         raise NoAppException(
             f"The arguments in {spec!r} must be Python literals"
             " (strings, numbers, lists, dicts, True, False, None)."
         ) from None
-    return node.func.id, args, kwargs
-
-
-def find_app_by_string(module: ModuleType, spec: str) -> Microflask:
-    """Return the app named by *spec* in *module*, calling it if a function."""
-    attr_name, args, kwargs = _parse_app_spec(spec)
-    if not hasattr(module, attr_name):
-        raise NoAppException(f"Module {module.__name__!r} has no attribute {attr_name!r}.")
-    attr = getattr(module, attr_name)
+    if not hasattr(module, node.func.id):
+        raise NoAppException(f"Module {module.__name__!r} has no attribute {node.func.id!r}.")
+    attr = getattr(module, node.func.id)
     if inspect.isfunction(attr):
-        return _call_factory(module, spec, attr, *(args or ()), **kwargs)
-    if isinstance(attr, _app_class()):  # "app()" on an instance names it all the same
+        return _call_factory(module, spec, attr, *args, **kwargs)
+    if isinstance(attr, Microflask):
         return attr
     raise NoAppException(
         f"'{module.__name__}:{spec}' did not give a Microflask app: the module's"
-        f" {attr_name!r} is {attr!r}, not an app or a factory function."
+        f" {node.func.id!r} is {attr!r}, not an app or a factory function."
     )
 
 
@@ -175,21 +163,14 @@ def prepare_import(path: str) -> str:
     Climbs out of packages (folders with ``__init__.py``), so ``src/pkg/app.py``
     gives ``pkg.app``, and puts the folder above them first on ``sys.path``.
     """
-    path = os.path.realpath(path)
-    stem, ext = os.path.splitext(path)
-    if ext == ".py":
-        path = stem
-    if os.path.basename(path) == "__init__":
-        path = os.path.dirname(path)
-    parts: list[str] = []
-    while True:
-        path, part = os.path.split(path)
-        parts.append(part)
-        if not os.path.isfile(os.path.join(path, "__init__.py")):
-            break
+    path = os.path.realpath(path).removesuffix(".py").removesuffix(f"{os.sep}__init__")
+    path, name = os.path.split(path)
+    while os.path.isfile(os.path.join(path, "__init__.py")):
+        path, package = os.path.split(path)
+        name = f"{package}.{name}"
     if sys.path[0] != path:
         sys.path.insert(0, path)
-    return ".".join(reversed(parts))
+    return name
 
 
 @t.overload
@@ -211,8 +192,8 @@ def locate_app(
     try:
         __import__(module_name)
     except ImportError as e:
-        missing = e.name if isinstance(e, ModuleNotFoundError) else None
-        if missing and f"{module_name}.".startswith(f"{missing}."):
+        # Not found: the module itself or a package above it, not an import inside it.
+        if isinstance(e, ModuleNotFoundError) and f"{module_name}.".startswith(f"{e.name}."):
             if not raise_if_not_found:
                 return None
             raise NoAppException(f"Could not import {module_name!r}.") from None
@@ -260,31 +241,19 @@ class ScriptInfo:
             path, *name = re.split(r":(?![\\/])", self.app_import_path, maxsplit=1)
             app = locate_app(prepare_import(path), name[0] if name else None)
         elif found := [name for name in ("wsgi.py", "app.py") if os.path.isfile(name)]:
-            if hint := _flask_app_hint():
+            if hint := flask_app_hint():
                 click.echo(f"Note: loading {found[0]!r}, not FLASK_APP. {hint}", err=True)
             app = locate_app(prepare_import(found[0]), None)
         else:
             raise NoAppException(
                 "Could not find a Microflask app: no '--app' option, no"
                 " 'MICROFLASK_APP' environment variable, and no 'wsgi.py' or"
-                f" 'app.py' in {os.getcwd()!r}." + _flask_app_hint()
+                f" 'app.py' in {os.getcwd()!r}." + flask_app_hint()
             )
         if self.set_debug_flag:
             app.debug = get_debug_flag()
         self._loaded_app = app
         return app
-
-
-def _flask_app_hint() -> str:
-    """Return a porting hint when Flask's ``FLASK_APP`` is set, else ``""``."""
-    flask_app = os.environ.get("FLASK_APP")
-    if not flask_app:
-        return ""
-    return (
-        f" FLASK_APP is set to {flask_app!r}, but microflask reads MICROFLASK_APP:"
-        f" export MICROFLASK_APP={shlex.quote(flask_app)} or pass"
-        f" --app {shlex.quote(flask_app)}."
-    )
 
 
 pass_script_info = click.make_pass_decorator(ScriptInfo, ensure=True)
@@ -316,9 +285,8 @@ class AppGroup(click.Group):
         wrap = kwargs.pop("with_appcontext", True)
 
         def decorator(f: Callable[..., t.Any]) -> click.Command:
-            callback = with_appcontext(f) if wrap else f
-            command = click.Group.command(self, *args, **kwargs)(callback)
-            return t.cast(click.Command, command)
+            register = click.Group.command(self, *args, **kwargs)
+            return t.cast(click.Command, register(with_appcontext(f) if wrap else f))
 
         return decorator
 
@@ -343,16 +311,13 @@ def _set_debug(ctx: click.Context, param: click.Parameter, value: bool) -> None:
 
 
 def _load_env_file(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
-    try:
-        import dotenv  # noqa: F401
-    except ImportError:
-        if value is not None:
-            raise click.BadParameter(
-                "python-dotenv must be installed to load an env file:"
-                " pip install 'microflask[dotenv]'.",
-                ctx=ctx,
-                param=param,
-            ) from None
+    if value is not None and importlib.util.find_spec("dotenv") is None:
+        raise click.BadParameter(
+            "python-dotenv must be installed to load an env file:"
+            " pip install 'microflask[dotenv]'.",
+            ctx=ctx,
+            param=param,
+        )
     defaults = ctx.ensure_object(ScriptInfo).load_dotenv_defaults
     if value is not None or defaults:
         load_dotenv(value, load_defaults=defaults)
@@ -427,30 +392,26 @@ class MicroflaskGroup(AppGroup):
         params = [*extra.pop("params", ()), _env_file_option, _app_option, _debug_option]
         if add_version_option:
             params.append(_version_option)
-        settings = extra.setdefault("context_settings", {})
-        settings.setdefault("auto_envvar_prefix", "MICROFLASK")
+        extra.setdefault("context_settings", {}).setdefault("auto_envvar_prefix", "MICROFLASK")
         super().__init__(params=params, **extra)
         self.create_app = create_app
         self.load_dotenv = load_dotenv
         self.set_debug_flag = set_debug_flag
-        self._plugins_loaded = self._flask_plugins_loaded = False
+        self._plugin_groups: set[str] = set()
         if add_default_commands:
-            for command in (run_command, shell_command, routes_command, openapi_command):
+            for command in (run_command, shell_command, routes_command):
                 self.add_command(command)
 
     def _load_plugin_commands(self) -> None:
-        """Add ``microflask.commands`` entry points, and ``flask.commands`` ones.
+        """Add the commands of entry points, each group once.
 
-        Flask's extensions register under ``flask.commands``; those load only once
-        the bridge serves ``flask`` (an app that calls ``install_as_flask()``),
-        since loading them could otherwise import the real Flask.
+        The groups are ``microflask.commands`` and those the Flask bridge adds
+        once it serves ``flask`` (see :func:`.flask_compat.flask_command_groups`).
         """
-        groups = [] if self._plugins_loaded else ["microflask.commands"]
-        self._plugins_loaded = True
-        if not self._flask_plugins_loaded and sys.modules.get("flask") is sys.modules[__package__]:
-            groups.append("flask.commands")
-            self._flask_plugins_loaded = True
-        for group in groups:
+        for group in ("microflask.commands", *flask_command_groups()):
+            if group in self._plugin_groups:
+                continue
+            self._plugin_groups.add(group)
             for entry in importlib.metadata.entry_points(group=group):
                 if entry.name not in self.commands:
                     self.add_command(entry.load(), entry.name)
@@ -469,9 +430,7 @@ class MicroflaskGroup(AppGroup):
         if current is None or current.app is not app:
             ctx.with_resource(app.app_context())
         self._load_plugin_commands()  # loading the app may have installed the bridge
-        if (command := super().get_command(ctx, cmd_name)) is not None:
-            return command
-        return app.cli.get_command(ctx, cmd_name)
+        return super().get_command(ctx, cmd_name) or app.cli.get_command(ctx, cmd_name)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         """List built-in, plugin and app commands; show why the app failed."""
@@ -632,9 +591,8 @@ def run_command(
 
     --debug turns on the reloader and the debugger.
     """
-    app: WSGIApplication
     try:
-        app = info.load_app()
+        app: WSGIApplication = info.load_app()
     except Exception as e:
         if not is_running_from_reloader():
             raise
@@ -689,11 +647,14 @@ def shell_command() -> None:
     code.interact(banner=banner, local=namespace)
 
 
+_ROUTE_COLUMNS = ("endpoint", "methods", "domain", "rule")
+
+
 @click.command("routes", short_help="Show the app's routes.")
 @click.option(
     "--sort",
     "-s",
-    type=click.Choice(("endpoint", "methods", "domain", "rule", "match")),
+    type=click.Choice((*_ROUTE_COLUMNS, "match")),
     default="endpoint",
     help="Sort by this column; 'match' keeps the order rules were added in.",
 )
@@ -702,44 +663,25 @@ def shell_command() -> None:
 def routes_command(sort: str, all_methods: bool) -> None:
     """Show every URL rule with its endpoint and methods."""
     url_map = _cv_app.get().app.url_map
-    rules = list(url_map.iter_rules())
-    if not rules:
-        click.echo("No routes were registered.")
-        return
     hidden = set() if all_methods else {"HEAD", "OPTIONS"}
     by_host = url_map.host_matching
-    domains = [(r.host if by_host else r.subdomain) or "" for r in rules]
-    columns = {
-        "endpoint": ("Endpoint", [r.endpoint for r in rules]),
-        "methods": ("Methods", [", ".join(sorted((r.methods or set()) - hidden)) for r in rules]),
-        "domain": ("Host" if by_host else "Subdomain", domains),
-        "rule": ("Rule", [r.rule for r in rules]),
-    }
-    if not any(domains):
-        del columns["domain"]
-    shown = list(columns)
-    rows = [[values[i] for _, values in columns.values()] for i in range(len(rules))]
-    if sort in shown:  # "match" keeps the URL map's order
-        rows.sort(key=lambda row: row[shown.index(sort)])
-    table = [[header for header, _ in columns.values()], *rows]
-    widths = [max(len(row[i]) for row in table) for i in range(len(shown))]
+    rows = []
+    for rule in url_map.iter_rules():
+        methods = ", ".join(sorted((rule.methods or set()) - hidden))
+        domain = (rule.host if by_host else rule.subdomain) or ""
+        rows.append([rule.endpoint, methods, domain, rule.rule])
+    if not rows:
+        click.echo("No routes were registered.")
+        return
+    if sort != "match":
+        rows.sort(key=itemgetter(_ROUTE_COLUMNS.index(sort)))
+    table = [["Endpoint", "Methods", "Host" if by_host else "Subdomain", "Rule"], *rows]
+    if not any(row[2] for row in rows):
+        table = [row[:2] + row[3:] for row in table]
+    widths = [max(map(len, column)) for column in zip(*table, strict=True)]
     table.insert(1, ["-" * width for width in widths])
     for row in table:
         click.echo("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)))
-
-
-@click.command("openapi", short_help="Print the app's OpenAPI document.")
-@click.option("--indent", type=click.IntRange(min=0), default=2, help="Spaces per JSON level.")
-@with_appcontext
-def openapi_command(indent: int) -> None:
-    """Print the app's OpenAPI 3.1 document as JSON (needs microflask[typed])."""
-    import json
-
-    try:
-        document = _cv_app.get().app.openapi()
-    except ImportError as e:  # pydantic missing: its message names the extra
-        raise click.ClickException(str(e)) from e
-    click.echo(json.dumps(document, indent=indent or None))
 
 
 cli = MicroflaskGroup(

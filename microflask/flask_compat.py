@@ -21,11 +21,17 @@ never imported. The same finder answers ``importlib.metadata`` for
 installed (flask-restx reads it); an installed one answers for itself.
 Loaded with ``pytest -p microflask.flask_compat``, the module installs the
 bridge as pytest registers it, before any conftest or test module runs.
+Beside the bridge lives what microflask does only for Flask users' sake: the
+error naming where a renamed Flask class went, the ``flask.commands`` entry
+points the command line loads once the bridge is installed, and the hint for
+a user who set ``FLASK_APP`` where microflask reads ``MICROFLASK_APP``.
 """
 
 from __future__ import annotations
 
 import importlib
+import os
+import shlex
 import sys
 import typing as t
 from importlib.machinery import ModuleSpec, PathFinder
@@ -36,7 +42,7 @@ if t.TYPE_CHECKING:
     from importlib.abc import Loader
     from importlib.metadata import Distribution, DistributionFinder
 
-__all__ = ["FLASK_API_VERSION", "install_as_flask"]
+__all__ = ["FLASK_API_VERSION", "flask_app_hint", "flask_command_groups", "install_as_flask"]
 
 #: The Flask release whose public API microflask implements; the answer of
 #: ``flask.__version__``, and of ``importlib.metadata.version("flask")`` when
@@ -96,6 +102,31 @@ def install_as_flask() -> None:
     sys.modules.update(modules)
     sys.meta_path.insert(0, _FlaskFinder(modules))
     _installed.update(modules)
+
+
+def flask_command_groups() -> tuple[str, ...]:
+    """Return the entry-point groups of Flask's CLI plugins, once installed.
+
+    Flask's extensions register commands under ``flask.commands``; loading
+    them without the bridge could import the real Flask, so before
+    :func:`install_as_flask` there are none.
+    """
+    return ("flask.commands",) if _installed else ()
+
+
+def flask_app_hint() -> str:
+    """Return a porting hint if Flask's ``FLASK_APP`` is set, else ``""``.
+
+    The command line adds it to the error it shows when it finds no app.
+    """
+    flask_app = os.environ.get("FLASK_APP")
+    if not flask_app:
+        return ""
+    return (
+        f" FLASK_APP is set to {flask_app!r}, but microflask reads MICROFLASK_APP:"
+        f" export MICROFLASK_APP={shlex.quote(flask_app)} or pass"
+        f" --app {shlex.quote(flask_app)}."
+    )
 
 
 def _refuse_real_flask() -> None:

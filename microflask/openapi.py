@@ -6,6 +6,9 @@ parameters, the typed parameters, request bodies and response models (see
 ``OPENAPI_URL`` is set, :func:`register_openapi_routes` serves the document there, and
 at ``OPENAPI_DOCS_URL`` a Swagger UI page whose assets come from the installed
 ``swagger-ui-bundle-v2`` package, never from a CDN. Needs ``microflask[typed]``.
+The ``openapi`` command prints the document; it is registered as a
+``microflask.commands`` entry point, so this module imports pydantic only
+where it builds a document: the command line lists ``openapi`` without it.
 """
 
 from __future__ import annotations
@@ -16,10 +19,8 @@ import re
 import typing as t
 from pathlib import Path
 
+import click
 from markupsafe import escape
-from pydantic import TypeAdapter
-from pydantic.json_schema import JsonSchemaMode
-from pydantic_core import to_jsonable_python
 from werkzeug.exceptions import NotFound
 from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.routing import (
@@ -33,17 +34,21 @@ from werkzeug.routing import (
     parse_converter_args,
 )
 
+from .cli import with_appcontext
 from .globals import current_app
 from .helpers import send_from_directory, url_for
 from .problem import PROBLEM_MIMETYPE
-from .typed import Source, ViewSpec, declared_status, inspect_view
 from .views import MethodView, View
 
 if t.TYPE_CHECKING:
+    from pydantic import TypeAdapter
+    from pydantic.json_schema import JsonSchemaMode
+
     from .app import Microflask
+    from .typed import Source, ViewSpec
     from .wrappers import Response
 
-__all__ = ["build_openapi", "register_openapi_routes"]
+__all__ = ["build_openapi", "openapi_command", "register_openapi_routes"]
 
 OPENAPI_VERSION = "3.1.0"
 _REF = "#/components/schemas/{model}"
@@ -101,8 +106,14 @@ def build_openapi(app: Microflask) -> dict[str, t.Any]:
 
     Title and version come from ``OPENAPI_TITLE`` (default: the app's name) and
     ``OPENAPI_VERSION`` (default ``"0.1.0"``).
+
+    :raises ImportError: if pydantic is not installed; the message names the extra.
     """
+    # Operations first: without pydantic, importing microflask.typed raises an
+    # ImportError that names the extra to install.
     operations = list(_operations(app))
+    from pydantic import TypeAdapter
+
     inputs: list[tuple[_SchemaKey, JsonSchemaMode, TypeAdapter[t.Any]]] = []
     for number, op in enumerate(operations):
         for source in op.spec.sources if op.spec else ():
@@ -134,6 +145,8 @@ def build_openapi(app: Microflask) -> dict[str, t.Any]:
 
 def _operations(app: Microflask) -> t.Iterator[_Operation]:
     """Yield each documented (rule, method), in the order rules were added."""
+    from .typed import inspect_view
+
     for rule in app.url_map.iter_rules():
         endpoint = t.cast(str, rule.endpoint)
         view = app.view_functions.get(endpoint)
@@ -166,6 +179,8 @@ class _Builder:
 
     def operation(self, number: int, op: _Operation) -> dict[str, t.Any]:
         """Return the operation object for *op*, the *number*-th."""
+        from .typed import declared_status
+
         endpoint = t.cast(str, op.rule.endpoint)
         result: dict[str, t.Any] = {"operationId": self._operation_id(endpoint, op.method)}
         handler = _handler(op.view, op.method)
@@ -206,6 +221,8 @@ class _Builder:
         mode: JsonSchemaMode = "validation" if source is not None else "serialization"
         schema = dict(self.schemas[((number, name), mode)])
         if source is not None and not source.required and source.default is not None:
+            from pydantic_core import to_jsonable_python
+
             try:
                 schema.setdefault("default", to_jsonable_python(source.default))
             except Exception:  # a default JSON cannot show is left out of the docs
@@ -353,6 +370,18 @@ def _converter_schema(
         if kwargs.get("maxlength") is not None:
             schema["maxLength"] = kwargs["maxlength"]
     return schema
+
+
+@click.command("openapi", short_help="Print the app's OpenAPI document.")
+@click.option("--indent", type=click.IntRange(min=0), default=2, help="Spaces per JSON level.")
+@with_appcontext
+def openapi_command(indent: int) -> None:
+    """Print the app's OpenAPI 3.1 document as JSON (needs microflask[typed])."""
+    try:
+        document = current_app.openapi()
+    except ImportError as e:  # pydantic missing: its message names the extra
+        raise click.ClickException(str(e)) from e
+    click.echo(json.dumps(document, indent=indent or None))
 
 
 # -- serving the document and its page ---------------------------------------------------

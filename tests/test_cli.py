@@ -527,6 +527,19 @@ def test_plugin_commands_come_from_entry_points(
     assert seen == ["microflask.commands"]
 
 
+def test_plugin_command_does_not_replace_a_built_in(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def entry_points(group: str) -> list[importlib.metadata.EntryPoint]:
+        return [importlib.metadata.EntryPoint(name="routes", value="x:y", group=group)]
+
+    monkeypatch.setattr(importlib.metadata, "entry_points", entry_points)
+    group = MicroflaskGroup(create_app=lambda: Microflask("builtin", static_folder=None))
+    result = CliRunner().invoke(group, ["routes"])
+    assert result.exit_code == 0, result.output
+    assert result.output == "No routes were registered.\n"
+
+
 # -- routes -------------------------------------------------------------------------
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import subprocess
 import sys
 import types
 import typing as t
@@ -421,6 +422,39 @@ def test_openapi_command_without_pydantic_names_the_extra(
     assert result.exit_code == 1
     assert "Error: microflask.typed needs pydantic 2" in result.output
     assert "Traceback" not in result.output
+
+
+# Hides pydantic from the import system, as if it were not installed.
+WITHOUT_PYDANTIC = """\
+import sys
+
+class Hide:
+    def find_spec(self, name, path=None, target=None):
+        if name.partition(".")[0] in ("pydantic", "pydantic_core"):
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+
+sys.meta_path.insert(0, Hide())
+from microflask.cli import main
+main()
+"""
+
+
+def test_command_line_without_pydantic_lists_openapi_and_names_the_extra(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "hello.py").write_text("from microflask import Microflask\napp = Microflask('h')\n")
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-c", WITHOUT_PYDANTIC, "--app", "hello", *args]
+        return subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=60)
+
+    listed = run("--help")
+    assert listed.returncode == 0, listed.stderr
+    assert "  openapi  Print the app's OpenAPI document." in listed.stdout
+    printed = run("openapi")
+    assert printed.returncode == 1
+    assert "Error: microflask.typed needs pydantic 2" in printed.stderr
+    assert "pip install 'microflask[typed]'" in printed.stderr
 
 
 def test_registering_the_routes_twice_adds_them_once(served: Microflask) -> None:
