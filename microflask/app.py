@@ -1014,7 +1014,7 @@ _MAX_ERROR_BODIES = 256
 
 
 def _http_error_body(error: HTTPException, environ: WSGIEnvironment | None) -> str:
-    """Return ``error.get_body(environ)``, made once per class, code and description.
+    """Return ``error.get_body(environ)``, made once per class, code, text.
 
     Werkzeug's own ``get_body`` reads nothing else (pinned by tests/parity); a class
     that changes how the body, description or name is made is asked every time.

@@ -22,6 +22,7 @@ from werkzeug.routing import MapAdapter
 
 # Private Werkzeug internals: the matcher's state machine (pinned below 3.2 in pyproject).
 from werkzeug.routing.matcher import State, StateMachineMatcher
+from werkzeug.sansio.utils import get_host
 
 if t.TYPE_CHECKING:
     from werkzeug.routing import Rule
@@ -105,9 +106,14 @@ def bind_request(
         script_name = script_name.encode("latin-1").decode(errors="replace")
     else:
         script_name = request.root_path
+    if server_name is None and request.trusted_hosts is None and "HTTP_HOST" in environ:
+        # What ``request.host`` would read, validated and bound in one cached call.
+        host = _bound_host_header(environ["HTTP_HOST"], request.scheme)
+    else:
+        host = _bound_host(server_name or request.host, request.scheme)
     return MapAdapter(
         url_map,
-        _bound_host(server_name or request.host, request.scheme),
+        host,
         script_name,
         url_map.default_subdomain or "",
         request.scheme,
@@ -115,6 +121,12 @@ def bind_request(
         request.method,
         request.query_string.decode(errors="replace"),
     )
+
+
+@lru_cache(maxsize=256)
+def _bound_host_header(host_header: str, scheme: str) -> str:
+    """Return the bound host for a ``Host`` header (``request.host``, bound)."""
+    return _bound_host(get_host(scheme, host_header), scheme)
 
 
 @lru_cache(maxsize=256)

@@ -16,7 +16,6 @@ DEFERRED = [
     "microflask.cli",
     "microflask.flask_compat",
     "microflask.logging",
-    "microflask.problem",
     "microflask.redirects",
     "microflask.templating",
     "microflask.testing",
