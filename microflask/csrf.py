@@ -20,7 +20,6 @@ import hashlib
 import hmac
 import os
 import typing as t
-import weakref
 from urllib.parse import urlsplit
 
 from werkzeug.exceptions import BadRequest, Forbidden
@@ -57,9 +56,9 @@ _NO_PREFLIGHT_TYPES = frozenset(
         "application/reports+json",
     }
 )
-# Per app: the CSRF_TRUSTED_ORIGINS entries last validated, and their normal form.
-_trusted_cache: weakref.WeakKeyDictionary[Microflask, tuple[tuple[t.Any, ...], frozenset[str]]]
-_trusted_cache = weakref.WeakKeyDictionary()
+# The app.extensions key of the CSRF_TRUSTED_ORIGINS entries last validated, and their
+# normal form.
+_TRUSTED_KEY = "microflask.csrf.trusted_origins"
 
 F = t.TypeVar("F", bound=t.Callable[..., t.Any])
 
@@ -174,11 +173,11 @@ def _trusted_origins(app: Microflask) -> frozenset[str]:
             " write ['https://example.com'], not 'https://example.com'."
         )
     entries = tuple(configured)
-    cached = _trusted_cache.get(app)
+    cached = app.extensions.get(_TRUSTED_KEY)
     if cached is not None and cached[0] == entries:
-        return cached[1]
+        return cached[1]  # type: ignore[no-any-return]
     normal = frozenset(_validated_origin(entry) for entry in entries)
-    _trusted_cache[app] = (entries, normal)
+    app.extensions[_TRUSTED_KEY] = (entries, normal)
     return normal
 
 
