@@ -6,9 +6,11 @@ import re
 import typing as t
 from urllib.parse import parse_qsl
 
+from werkzeug.datastructures import Headers
 from werkzeug.exceptions import BadRequest, HTTPException, RequestEntityTooLarge
 from werkzeug.formparser import FormDataParser
 from werkzeug.sansio.http import parse_cookie
+from werkzeug.utils import get_content_type
 from werkzeug.wrappers import Request as _WerkzeugRequest
 from werkzeug.wrappers import Response as _WerkzeugResponse
 
@@ -18,6 +20,8 @@ from .globals import _cv_app
 from .hooks import blueprint_ancestry, blueprint_of
 
 if t.TYPE_CHECKING:
+    from http import HTTPStatus
+
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
     from werkzeug.datastructures import FileStorage, ImmutableMultiDict
     from werkzeug.formparser import t_parse_result
@@ -246,6 +250,26 @@ class Response(_WerkzeugResponse):
     json_module = json
     autocorrect_location_header = False
 
+    def __init__(
+        self,
+        response: t.Iterable[bytes] | bytes | t.Iterable[str] | str | None = None,
+        status: int | str | HTTPStatus | None = None,
+        headers: t.Mapping[str, str | t.Iterable[str]] | t.Iterable[tuple[str, str]] | None = None,
+        mimetype: str | None = None,
+        content_type: str | None = None,
+        direct_passthrough: bool = False,
+    ) -> None:
+        if (
+            status is None
+            and headers is None
+            and content_type is None
+            and not direct_passthrough
+            and (type(response) is str or type(response) is bytes)
+            and _init_buffered(self, response, mimetype)
+        ):
+            return
+        super().__init__(response, status, headers, mimetype, content_type, direct_passthrough)
+
     def __call__(
         self, environ: WSGIEnvironment, start_response: StartResponse
     ) -> t.Iterable[bytes]:
@@ -285,3 +309,54 @@ class Response(_WerkzeugResponse):
         if app_ctx is None:
             return 4093
         return app_ctx.app.config["MAX_COOKIE_SIZE"]  # type: ignore[no-any-return]
+
+
+# (class, mimetype, default status) -> (Content-Type, status line, code), or None where the
+# class changes how Werkzeug sets a response up.
+_buffered_setups: dict[tuple[t.Any, ...], tuple[str | None, str, int] | None] = {}
+
+
+def _init_buffered(response: Response, body: str | bytes, mimetype: str | None) -> bool:
+    """Set *response* up as Werkzeug's ``__init__`` would for a lone body.
+
+    Equal to Werkzeug's attributes, headers and body (pinned by tests/parity), without
+    its general argument handling; returns False, having done nothing, for a class that
+    overrides a part of that set-up.
+    """
+    cls = type(response)
+    key = (cls, mimetype, cls.default_mimetype, cls.default_status)
+    try:
+        setup = _buffered_setups[key]
+    except KeyError:
+        setup = _buffered_setups[key] = _buffered_setup(cls, mimetype)
+    if setup is None:
+        return False
+    content_type, response._status, response._status_code = setup
+    data = body.encode() if isinstance(body, str) else body
+    headers = [("Content-Length", str(len(data)))]
+    if content_type is not None:
+        headers.insert(0, ("Content-Type", content_type))
+    response.headers = Headers()
+    response.headers._list = headers  # valid str values already: what add() would store
+    response.direct_passthrough = False
+    response._on_close = []
+    response.response = [data]
+    return True
+
+
+def _buffered_setup(
+    cls: type[Response], mimetype: str | None
+) -> tuple[str | None, str, int] | None:
+    """Return what :func:`_init_buffered` sets for *cls*, or None if it can't."""
+    base = _WerkzeugResponse
+    if (
+        any(getattr(cls, name) is not getattr(base, name) for name in ("set_data", "_clean_status"))
+        or cls.status is not base.status
+        or not cls.automatically_set_content_length
+    ):
+        return None
+    if mimetype is None:
+        mimetype = cls.default_mimetype
+    content_type = get_content_type(mimetype, "utf-8") if mimetype is not None else None
+    status, code = base._clean_status(t.cast(_WerkzeugResponse, None), cls.default_status)
+    return content_type, status, code
