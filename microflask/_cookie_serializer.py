@@ -26,27 +26,18 @@ class _OneShotHMAC(HMACAlgorithm):
         return hmac.digest(key, value, self.digest_method)
 
 
-class _KeyCachingSigner(TimestampSigner):
-    """A timestamp signer that derives each secret key's signing key once."""
-
-    def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._derived: dict[bytes | str | None, bytes] = {}
-
-    def derive_key(self, secret_key: str | bytes | None = None) -> bytes:
-        key = self._derived.get(secret_key)
-        if key is None:
-            key = self._derived[secret_key] = super().derive_key(secret_key)
-        return key
-
-
 class CookieSerializer(URLSafeTimedSerializer):
     """``URLSafeTimedSerializer`` with one reused signer, no zlib on small payloads."""
 
     def __init__(self, keys: list[bytes], salt: str, serializer: t.Any, **signer_kwargs: t.Any):
         super().__init__(keys, salt=salt, serializer=serializer, signer_kwargs=signer_kwargs)
+        # One signer for every cookie, given the keys already derived (by the signer
+        # itsdangerous would make), so that signing and checking derive none.
+        default = super().make_signer()
+        derived = [default.derive_key(key) for key in keys]
         algorithm = _OneShotHMAC(signer_kwargs["digest_method"])
-        self._signer = _KeyCachingSigner(keys, salt=salt, algorithm=algorithm, **signer_kwargs)
+        kwargs = {**signer_kwargs, "key_derivation": "none", "algorithm": algorithm}
+        self._signer = TimestampSigner(derived, salt=salt, **kwargs)
 
     def make_signer(self, salt: str | bytes | None = None) -> TimestampSigner:
         if salt is None or salt == self.salt:
