@@ -88,8 +88,7 @@ class NullSession(SecureCookieSession):
     def _fail(self, *args: t.Any, **kwargs: t.Any) -> t.NoReturn:
         raise RuntimeError(_NO_SECRET_KEY)
 
-    __setitem__ = __delitem__ = clear = pop = popitem = update = setdefault = _fail
-    __ior__ = _fail
+    __setitem__ = __delitem__ = clear = pop = popitem = update = setdefault = __ior__ = _fail
     del _fail
 
 
@@ -123,8 +122,7 @@ class SessionInterface:
 
     def get_cookie_path(self, app: Microflask) -> str:
         """Return ``SESSION_COOKIE_PATH``, else ``APPLICATION_ROOT``, else "/"."""
-        config = app.config
-        return str(config["SESSION_COOKIE_PATH"] or config["APPLICATION_ROOT"] or "/")
+        return str(app.config["SESSION_COOKIE_PATH"] or app.config["APPLICATION_ROOT"] or "/")
 
     def get_cookie_httponly(self, app: Microflask) -> bool:
         """Return ``SESSION_COOKIE_HTTPONLY``."""
@@ -233,13 +231,6 @@ def _signed_with_fallback(serializer: URLSafeTimedSerializer, value: str) -> boo
     return not current.validate(value)
 
 
-def _is_bad_cookie(error: Exception) -> bool:
-    """Return whether *error* is itsdangerous's for a bad or expired cookie."""
-    from itsdangerous import BadData  # loaded by now: it is what signed the cookie
-
-    return isinstance(error, BadData)
-
-
 class _DefaultSerializer:
     """The default ``serializer``, made (and the JSON tags loaded) on first use."""
 
@@ -285,28 +276,25 @@ class SecureCookieSessionInterface(SessionInterface):
         secret = app.secret_key
         if not secret:
             return None
-        fallbacks = app.config.get("SECRET_KEY_FALLBACKS")
         signers: dict[tuple[t.Any, ...], URLSafeTimedSerializer]
         signers = self.__dict__.setdefault("_signers", {})
+        cache_key = (secret, *(app.config.get("SECRET_KEY_FALLBACKS") or ()))
         try:  # keyed by the keys as configured: no encoding or checks per request
-            cache_key: tuple[t.Any, ...] = (secret, *(fallbacks or ()))
-            signer = signers.get(cache_key)
-        except TypeError:  # unhashable fallbacks: _signing_keys explains the mistake
-            cache_key, signer = (), None
-        if signer is None:
-            from ._cookie_serializer import CookieSerializer
+            return signers[cache_key]
+        except (KeyError, TypeError):  # TypeError: unhashable, which _signing_keys explains
+            pass
+        from ._cookie_serializer import CookieSerializer
 
-            signer = CookieSerializer(
-                _signing_keys(app),
-                self.salt,
-                self.serializer,
-                key_derivation=self.key_derivation,
-                digest_method=self.digest_method,
-            )
-            if cache_key:
-                if len(signers) > 32:  # keys rotated many times: start afresh
-                    signers.clear()
-                signers[cache_key] = signer
+        signer = CookieSerializer(
+            _signing_keys(app),
+            self.salt,
+            self.serializer,
+            key_derivation=self.key_derivation,
+            digest_method=self.digest_method,
+        )
+        if len(signers) > 32:  # keys rotated many times: start afresh
+            signers.clear()
+        signers[cache_key] = signer
         return signer
 
     def open_session(self, app: Microflask, request: Request) -> SecureCookieSession | None:
@@ -321,7 +309,9 @@ class SecureCookieSessionInterface(SessionInterface):
         try:
             data = signer.loads(value, max_age=max_age)
         except Exception as e:
-            if not _is_bad_cookie(e):
+            from itsdangerous import BadData  # imported here, once a cookie fails
+
+            if not isinstance(e, BadData):
                 raise
             app.logger.debug("Ignored the session cookie: %s: %s", type(e).__name__, e)
             return self.session_class()
