@@ -817,3 +817,34 @@ def test_modified_set_false_by_the_app_is_not_saved(app: Microflask) -> None:
     rv = client.post("/undo")
     assert _set_cookie(rv) is None
     assert client.get("/get/user").text == "'ada'"
+
+
+def test_session_serializer_loads_with_the_first_session_not_on_import() -> None:
+    """``import microflask`` leaves the JSON tags and the cookie serializer unloaded."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys, microflask\n"
+        "lazy = ('microflask.json.tag', 'microflask._cookie_serializer')\n"
+        "print(*(name in sys.modules for name in lazy))\n"
+        "app = microflask.Microflask('lazy')\n"
+        "app.secret_key = 'k'\n"
+        "with app.test_request_context():\n"
+        "    microflask.session['a'] = 1\n"
+        "    app.session_interface.get_signing_serializer(app)\n"
+        "print(*(name in sys.modules for name in lazy))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.split("\n")[:2] == ["False False", "True True"]
+
+
+def test_session_json_serializer_is_the_interfaces_serializer() -> None:
+    from microflask import sessions
+
+    assert sessions.session_json_serializer is SecureCookieSessionInterface.serializer
+    assert isinstance(sessions.session_json_serializer, TaggedJSONSerializer)
+    with pytest.raises(AttributeError, match="no_such_name"):
+        sessions.no_such_name  # noqa: B018
