@@ -27,7 +27,10 @@ class _OneShotHMAC(HMACAlgorithm):
 
 
 class CookieSerializer(URLSafeTimedSerializer):
-    """``URLSafeTimedSerializer`` with one reused signer, no zlib on small payloads."""
+    """``URLSafeTimedSerializer`` with one reused signer and lazy zlib.
+
+    Payloads of at most 128 bytes of JSON are never compressed.
+    """
 
     def __init__(self, keys: list[bytes], salt: str, serializer: t.Any, **signer_kwargs: t.Any):
         super().__init__(keys, salt=salt, serializer=serializer, signer_kwargs=signer_kwargs)

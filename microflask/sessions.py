@@ -232,7 +232,7 @@ def _signed_with_fallback(serializer: URLSafeTimedSerializer, value: str) -> boo
 
 
 class _DefaultSerializer:
-    """The default ``serializer``, made (and the JSON tags loaded) on first use."""
+    """The default ``serializer``, made (loading the JSON tags) on first use."""
 
     def __get__(self, obj: object, owner: type | None = None) -> TaggedJSONSerializer:
         from .json.tag import TaggedJSONSerializer
@@ -363,7 +363,7 @@ class SecureCookieSessionInterface(SessionInterface):
 
 
 def __getattr__(name: str) -> TaggedJSONSerializer:
-    """Return ``session_json_serializer``, the default serializer, made on first use."""
+    """Return ``session_json_serializer``, made on first use."""
     if name == "session_json_serializer":
         return SecureCookieSessionInterface.serializer
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
