@@ -10,7 +10,7 @@ import uuid
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from itsdangerous import TimestampSigner, URLSafeTimedSerializer
+from itsdangerous import BadSignature, TimestampSigner, URLSafeTimedSerializer
 from markupsafe import Markup
 from werkzeug.http import parse_date
 
@@ -848,3 +848,35 @@ def test_session_json_serializer_is_the_interfaces_serializer() -> None:
     assert isinstance(sessions.session_json_serializer, TaggedJSONSerializer)
     with pytest.raises(AttributeError, match="no_such_name"):
         sessions.no_such_name  # noqa: B018
+
+
+def test_cookie_serializer_signs_with_another_salt_as_itsdangerous_does(app: Microflask) -> None:
+    signer = SecureCookieSessionInterface().get_signing_serializer(app)
+    assert signer is not None
+    value = signer.dumps({"a": 1}, salt="other salt")
+    assert _serializer().loads(value, salt="other salt") == {"a": 1}
+    with pytest.raises(BadSignature):
+        signer.loads(value)
+
+
+def test_error_from_a_custom_serializer_is_not_taken_for_a_bad_cookie(app: Microflask) -> None:
+    class Broken:
+        def loads(self, value: str, max_age: int | None = None) -> t.Any:
+            raise ZeroDivisionError("a bug in the serializer")
+
+    class Interface(SecureCookieSessionInterface):
+        def get_signing_serializer(self, app: Microflask) -> t.Any:
+            return Broken()
+
+    with app.test_request_context(headers={"Cookie": "session=abc"}) as ctx:
+        with pytest.raises(ZeroDivisionError):
+            Interface().open_session(app, ctx.request)
+
+
+def test_interface_with_its_own_serializer_refreshes_without_peeking(app: Microflask) -> None:
+    class Interface(SecureCookieSessionInterface):
+        serializer = TaggedJSONSerializer()
+
+    with app.test_request_context(headers={"Cookie": "session=not-a-session"}) as ctx:
+        assert Interface().may_need_refresh(app, ctx.request)
+        assert not SecureCookieSessionInterface().may_need_refresh(app, ctx.request)
