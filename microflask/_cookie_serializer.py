@@ -26,6 +26,13 @@ class _OneShotHMAC(HMACAlgorithm):
         return hmac.digest(key, value, self.digest_method)
 
 
+class _DerivedKeySigner(TimestampSigner):
+    """A timestamp signer whose secret keys are given already derived."""
+
+    def derive_key(self, secret_key: str | bytes | None = None) -> bytes:
+        return self.secret_keys[-1] if secret_key is None else secret_key  # type: ignore[return-value]
+
+
 class CookieSerializer(URLSafeTimedSerializer):
     """``URLSafeTimedSerializer`` with one reused signer and lazy zlib.
 
@@ -39,8 +46,7 @@ class CookieSerializer(URLSafeTimedSerializer):
         default = super().make_signer()
         derived = [default.derive_key(key) for key in keys]
         algorithm = _OneShotHMAC(signer_kwargs["digest_method"])
-        kwargs = {**signer_kwargs, "key_derivation": "none", "algorithm": algorithm}
-        self._signer = TimestampSigner(derived, salt=salt, **kwargs)
+        self._signer = _DerivedKeySigner(derived, salt=salt, algorithm=algorithm, **signer_kwargs)
 
     def make_signer(self, salt: str | bytes | None = None) -> TimestampSigner:
         if salt is None or salt == self.salt:
