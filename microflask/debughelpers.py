@@ -118,16 +118,17 @@ def explain_template_loading_attempts(
 ) -> None:
     """Log, at INFO on ``app.logger``, each loader tried for *template*."""
     lines = [f"Locating template {template!r}:"]
-    matches = 0
     for index, (owner, loader, source) in enumerate(attempts, 1):
-        if source is None:
-            outcome = "no match"
+        if owner is app:
+            lines.append(f"{index:5}: trying loader of application {app.import_name!r}")
         else:
-            matches += 1
-            outcome = f"found ({source[1] or '<string>'!r})"
-        lines.append(f"{index:5}: trying loader of {_describe(app, owner)}")
+            lines.append(
+                f"{index:5}: trying loader of blueprint {owner.name!r} ({owner.import_name})"
+            )
         lines.extend(f"       {line}" for line in _loader_details(loader))
-        lines.append(f"       -> {outcome}")
+        found = "no match" if source is None else f"found ({source[1] or '<string>'!r})"
+        lines.append(f"       -> {found}")
+    matches = sum(source is not None for _, _, source in attempts)
     lines.extend(_advice(matches, bool(attempts)))
     app.logger.info("\n".join(lines))
 
@@ -148,12 +149,6 @@ def _advice(matches: int, any_loader: bool) -> list[str]:
             " template in the blueprint's template_folder?"
         )
     return lines
-
-
-def _describe(app: Microflask, owner: Microflask | Blueprint) -> str:
-    if owner is app:
-        return f"application {app.import_name!r}"
-    return f"blueprint {owner.name!r} ({owner.import_name})"
 
 
 def _loader_details(loader: jinja2.BaseLoader) -> t.Iterator[str]:

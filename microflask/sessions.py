@@ -10,22 +10,20 @@ HMAC-SHA-256 by itsdangerous, reads cookies signed with
 
 from __future__ import annotations
 
+import base64
 import hashlib
-import hmac
 import typing as t
 import zlib
 from collections.abc import MutableMapping
 from datetime import datetime, timezone
 
-from itsdangerous import BadData, TimestampSigner, URLSafeTimedSerializer
-from itsdangerous.encoding import base64_decode, base64_encode
-from itsdangerous.signer import HMACAlgorithm
 from werkzeug.datastructures import CallbackDict
 
-from .json.tag import TaggedJSONSerializer
-
 if t.TYPE_CHECKING:
+    from itsdangerous import URLSafeTimedSerializer
+
     from .app import Microflask
+    from .json.tag import TaggedJSONSerializer
     from .wrappers import Request, Response
 
 __all__ = [
@@ -90,8 +88,7 @@ class NullSession(SecureCookieSession):
     def _fail(self, *args: t.Any, **kwargs: t.Any) -> t.NoReturn:
         raise RuntimeError(_NO_SECRET_KEY)
 
-    __setitem__ = __delitem__ = clear = pop = popitem = update = setdefault = _fail
-    __ior__ = _fail
+    __setitem__ = __delitem__ = clear = pop = popitem = update = setdefault = __ior__ = _fail
     del _fail
 
 
@@ -125,8 +122,7 @@ class SessionInterface:
 
     def get_cookie_path(self, app: Microflask) -> str:
         """Return ``SESSION_COOKIE_PATH``, else ``APPLICATION_ROOT``, else "/"."""
-        config = app.config
-        return str(config["SESSION_COOKIE_PATH"] or config["APPLICATION_ROOT"] or "/")
+        return str(app.config["SESSION_COOKIE_PATH"] or app.config["APPLICATION_ROOT"] or "/")
 
     def get_cookie_httponly(self, app: Microflask) -> bool:
         """Return ``SESSION_COOKIE_HTTPONLY``."""
@@ -165,15 +161,6 @@ class SessionInterface:
         raise NotImplementedError
 
 
-class _CookieAttributes(t.TypedDict):
-    domain: str | None
-    path: str
-    secure: bool
-    httponly: bool
-    samesite: str | None
-    partitioned: bool
-
-
 def _signing_keys(app: Microflask) -> list[bytes]:
     """Return the fallback keys, then the current key last (it signs).
 
@@ -194,30 +181,24 @@ def _signing_keys(app: Microflask) -> list[bytes]:
     return [key.encode() if isinstance(key, str) else key for key in keys]
 
 
-_PEEK_LIMIT = 65_536
-
-
-class _PayloadTooLarge(ValueError):
-    """A compressed payload inflates past the peek limit."""
-
-
-def _payload_text(cookie: str, limit: int | None = None) -> str:
+def _payload_text(cookie: str, limit: int = 0) -> str | None:
     """Return the JSON text inside a signed cookie, its signature unchecked.
 
-    With *limit*, at most that many bytes are decompressed (a forged cookie may be a
-    zlib bomb); a payload cut short raises ValueError.
+    With a *limit* (0: none), a compressed payload (a forged one may be a zlib bomb) that
+    inflates past it gives None.
+
+    :raises ValueError: if the payload is not base64 of UTF-8 text.
+    :raises zlib.error: if a payload marked compressed is not zlib data.
     """
     payload = cookie.rsplit(".", 2)[0]
     compressed = payload.startswith(".")
-    raw = base64_decode(payload[1:] if compressed else payload)
+    payload = payload[1:] if compressed else payload
+    raw = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
     if compressed:
-        if limit is None:
-            raw = zlib.decompress(raw)
-        else:
-            inflater = zlib.decompressobj()
-            raw = inflater.decompress(raw, limit)
-            if inflater.unconsumed_tail:
-                raise _PayloadTooLarge(f"session payload is larger than {limit} bytes")
+        inflater = zlib.decompressobj()
+        raw = inflater.decompress(raw, limit)
+        if inflater.unconsumed_tail:
+            return None
     return raw.decode()
 
 
@@ -250,50 +231,15 @@ def _signed_with_fallback(serializer: URLSafeTimedSerializer, value: str) -> boo
     return not current.validate(value)
 
 
-class _OneShotHMAC(HMACAlgorithm):
-    """HMAC through OpenSSL's one-shot ``hmac.digest``: the same signatures."""
+class _DefaultSerializer:
+    """The default ``serializer``, made (loading the JSON tags) on first use."""
 
-    def get_signature(self, key: bytes, value: bytes) -> bytes:
-        return hmac.digest(key, value, self.digest_method)
+    def __get__(self, obj: object, owner: type | None = None) -> TaggedJSONSerializer:
+        from .json.tag import TaggedJSONSerializer
 
-
-class _KeyCachingSigner(TimestampSigner):
-    """A timestamp signer that derives each secret key's signing key once."""
-
-    def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._derived: dict[bytes | str | None, bytes] = {}
-
-    def derive_key(self, secret_key: str | bytes | None = None) -> bytes:
-        key = self._derived.get(secret_key)
-        if key is None:
-            key = self._derived[secret_key] = super().derive_key(secret_key)
-        return key
-
-
-class _CookieSerializer(URLSafeTimedSerializer):
-    """itsdangerous's serializer: one reused signer, no zlib on small payloads."""
-
-    def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
-        super().__init__(*args, **kwargs)
-        digest = self.signer_kwargs.get("digest_method", hashlib.sha1)
-        self._signer = _KeyCachingSigner(
-            self.secret_keys, salt=self.salt, algorithm=_OneShotHMAC(digest), **self.signer_kwargs
-        )
-
-    def make_signer(self, salt: str | bytes | None = None) -> TimestampSigner:
-        if salt is None or salt == self.salt:
-            return self._signer
-        return super().make_signer(salt)  # type: ignore[return-value]
-
-    def dump_payload(self, obj: t.Any) -> bytes:
-        text = self.serializer.dumps(obj, **self.serializer_kwargs)
-        data = text.encode() if isinstance(text, str) else text
-        if len(data) > 128:  # the same format: "." marks a zlib-compressed payload
-            packed = zlib.compress(data)
-            if len(packed) < len(data) - 1:
-                return b"." + base64_encode(packed)
-        return base64_encode(data)
+        # Replaces itself on the class, so later reads are plain attribute reads.
+        SecureCookieSessionInterface.serializer = TaggedJSONSerializer()
+        return SecureCookieSessionInterface.serializer
 
 
 class SecureCookieSessionInterface(SessionInterface):
@@ -303,7 +249,7 @@ class SecureCookieSessionInterface(SessionInterface):
     salt = "cookie-session"
     digest_method = staticmethod(hashlib.sha256)
     key_derivation = "hmac"
-    serializer = TaggedJSONSerializer()
+    serializer: TaggedJSONSerializer = _DefaultSerializer()  # type: ignore[assignment]
     session_class = SecureCookieSession
 
     def may_need_refresh(self, app: Microflask, request: Request) -> bool:
@@ -313,49 +259,43 @@ class SecureCookieSessionInterface(SessionInterface):
         ``_permanent``, so a request that never reads the session skips the HMAC and JSON
         work. A forged claim costs the attacker nothing and gains nothing.
         """
-        if type(self.serializer) is not TaggedJSONSerializer:
-            return True
+        if self.serializer is not SecureCookieSessionInterface.serializer:
+            return True  # a format of its own, which the peek cannot read
         value = _cookie_value(request, self.get_cookie_name(app))
         if not value:
             return False
         try:  # any value may be set, 1 as well as true: a false one costs a verify
-            return '"_permanent"' in _payload_text(value, _PEEK_LIMIT)
-        except _PayloadTooLarge:  # verify it properly: a forged one fails before inflating
-            return True
-        except (BadData, ValueError, zlib.error):  # not base64, not zlib, not UTF-8
+            text = _payload_text(value, limit=65_536)
+        except (ValueError, zlib.error):  # not base64, not zlib, not UTF-8
             return False
+        # Inflating past the limit: verify it properly; a forged one fails before inflating.
+        return text is None or '"_permanent"' in text
 
     def get_signing_serializer(self, app: Microflask) -> URLSafeTimedSerializer | None:
         """Return the cookie serializer, or None when no secret key is set."""
         secret = app.secret_key
         if not secret:
             return None
-        fallbacks = app.config.get("SECRET_KEY_FALLBACKS")
         signers: dict[tuple[t.Any, ...], URLSafeTimedSerializer]
         signers = self.__dict__.setdefault("_signers", {})
+        cache_key = (secret, *(app.config.get("SECRET_KEY_FALLBACKS") or ()))
         try:  # keyed by the keys as configured: no encoding or checks per request
-            cache_key: tuple[t.Any, ...] = (secret, *(fallbacks or ()))
-            signer = signers.get(cache_key)
-        except TypeError:  # unhashable fallbacks: _signing_keys explains the mistake
-            cache_key, signer = (), None
-        if signer is None:
-            signer = self._make_serializer(_signing_keys(app))
-            if cache_key:
-                if len(signers) > 32:  # keys rotated many times: start afresh
-                    signers.clear()
-                signers[cache_key] = signer
-        return signer
+            return signers[cache_key]
+        except (KeyError, TypeError):  # TypeError: unhashable, which _signing_keys explains
+            pass
+        from ._cookie_serializer import CookieSerializer
 
-    def _make_serializer(self, keys: list[bytes]) -> URLSafeTimedSerializer:
-        return _CookieSerializer(
-            keys,
-            salt=self.salt,
-            serializer=self.serializer,
-            signer_kwargs={
-                "key_derivation": self.key_derivation,
-                "digest_method": self.digest_method,
-            },
+        signer = CookieSerializer(
+            _signing_keys(app),
+            self.salt,
+            self.serializer,
+            key_derivation=self.key_derivation,
+            digest_method=self.digest_method,
         )
+        if len(signers) > 32:  # keys rotated many times: start afresh
+            signers.clear()
+        signers[cache_key] = signer
+        return signer
 
     def open_session(self, app: Microflask, request: Request) -> SecureCookieSession | None:
         """Load the cookie; a bad or expired one gives an empty session."""
@@ -368,10 +308,15 @@ class SecureCookieSessionInterface(SessionInterface):
         max_age = int(app.permanent_session_lifetime.total_seconds())
         try:
             data = signer.loads(value, max_age=max_age)
-            if not isinstance(data, dict):
-                raise BadData(f"session data is a {type(data).__name__}, not a dict")
-        except BadData as e:
+        except Exception as e:
+            from itsdangerous import BadData  # imported here, once a cookie fails
+
+            if not isinstance(e, BadData):
+                raise
             app.logger.debug("Ignored the session cookie: %s: %s", type(e).__name__, e)
+            return self.session_class()
+        if not isinstance(data, dict):
+            app.logger.debug("Ignored the session cookie: it holds a %s", type(data).__name__)
             return self.session_class()
         session = self.session_class(data)
         session.loaded_cookie = value
@@ -388,14 +333,14 @@ class SecureCookieSessionInterface(SessionInterface):
             response.vary.add("Cookie")
         data = dict(session)
         name = self.get_cookie_name(app)
-        cookie = _CookieAttributes(
-            domain=self.get_cookie_domain(app),
-            path=self.get_cookie_path(app),
-            secure=self.get_cookie_secure(app),
-            httponly=self.get_cookie_httponly(app),
-            samesite=self.get_cookie_samesite(app),
-            partitioned=self.get_cookie_partitioned(app),
-        )
+        cookie: dict[str, t.Any] = {
+            "domain": self.get_cookie_domain(app),
+            "path": self.get_cookie_path(app),
+            "secure": self.get_cookie_secure(app),
+            "httponly": self.get_cookie_httponly(app),
+            "samesite": self.get_cookie_samesite(app),
+            "partitioned": self.get_cookie_partitioned(app),
+        }
         if not data:
             if session.modified:
                 response.delete_cookie(name, **cookie)
@@ -417,5 +362,8 @@ class SecureCookieSessionInterface(SessionInterface):
             response.vary.add("Cookie")
 
 
-#: The serializer the default session interface stores the session with.
-session_json_serializer = SecureCookieSessionInterface.serializer
+def __getattr__(name: str) -> TaggedJSONSerializer:
+    """Return ``session_json_serializer``, made on first use."""
+    if name == "session_json_serializer":
+        return SecureCookieSessionInterface.serializer
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -14,14 +14,12 @@ from click.testing import CliRunner, Result
 from werkzeug.test import Client
 from werkzeug.wrappers import Request as BaseRequest
 
-from .cli import ScriptInfo
-from .sessions import SessionMixin
-
 if t.TYPE_CHECKING:
     from _typeshed.wsgi import WSGIEnvironment
     from werkzeug.test import TestResponse
 
     from .app import Microflask
+    from .sessions import SessionMixin
 
 __all__ = ["EnvironBuilder", "MicroflaskClient", "MicroflaskCliRunner"]
 
@@ -174,5 +172,7 @@ class MicroflaskCliRunner(CliRunner):
         Unless ``obj`` is given, commands get a :class:`~microflask.cli.ScriptInfo`
         that loads this app.
         """
+        from .cli import ScriptInfo  # the CLI loads only for a test that runs commands
+
         kwargs.setdefault("obj", ScriptInfo(create_app=lambda: self.app))
         return super().invoke(self.app.cli if cli is None else cli, args, **kwargs)

@@ -23,25 +23,13 @@ if t.TYPE_CHECKING:
     from http import HTTPStatus
 
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
-    from werkzeug.datastructures import FileStorage, ImmutableMultiDict
+    from werkzeug.datastructures import ImmutableMultiDict
     from werkzeug.formparser import t_parse_result
     from werkzeug.routing import Rule
 
 __all__ = ["Request", "Response"]
 
 _NON_ASCII = re.compile(b"[\x80-\xff]")
-
-
-def _is_utf8(data: bytes) -> bool:
-    try:
-        data.decode()
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
-def _percent_encode(match: re.Match[bytes]) -> bytes:
-    return b"%%%02X" % match[0][0]
 
 
 def _read_at_most(stream: t.IO[bytes], limit: int) -> bytes:
@@ -115,20 +103,18 @@ class _FormDataParser(FormDataParser):
             opened.append(make_file(*args, **kwargs))
             return opened[-1]
 
-        kept: list[FileStorage] = []
         self.stream_factory = tracked
         try:
             result = super()._parse_multipart(stream, mimetype, content_length, options)
             if None in result[1] or None in result[2]:
                 raise BadRequest("A multipart/form-data part has no name.")
-            kept = [file for _, file in result[2].items(multi=True)]
-            return result
+        except BaseException:  # a parsed body keeps every file it opened
+            for file in opened:
+                file.close()
+            raise
         finally:
             self.stream_factory = make_file
-            keep = {id(file.stream) for file in kept}
-            for file in opened:
-                if id(file) not in keep:
-                    file.close()
+        return result
 
 
 class _ConfigLimit:
@@ -136,10 +122,8 @@ class _ConfigLimit:
 
     def __init__(self, key: str, fallback: int | None) -> None:
         self.key = key
-        self.fallback: int | None = fallback
-
-    def __set_name__(self, owner: type, name: str) -> None:
-        self.attr = f"_{name}"
+        self.attr = f"_{key.lower()}"  # the attribute's own name, stored privately
+        self.fallback = fallback
 
     def __get__(self, obj: object, owner: type | None = None) -> int | None:
         if obj is None:
@@ -195,10 +179,13 @@ class Request(_WerkzeugRequest):
         self, environ: WSGIEnvironment, populate_request: bool = True, shallow: bool = False
     ) -> None:
         super().__init__(environ, populate_request, shallow)
-        if not self.query_string.isascii() and not _is_utf8(self.query_string):
-            # Browsers percent-encode these bytes but a raw client may not; Werkzeug's
-            # ``args`` and ``full_path`` would fail (a 500) decoding them as they are.
-            self.query_string = _NON_ASCII.sub(_percent_encode, self.query_string)
+        if not self.query_string.isascii():
+            try:
+                self.query_string.decode()
+            except UnicodeDecodeError:
+                # Browsers percent-encode these bytes but a raw client may not; Werkzeug's
+                # ``args`` and ``full_path`` would fail (a 500) decoding them as they are.
+                self.query_string = _NON_ASCII.sub(lambda m: b"%%%02X" % m[0][0], self.query_string)
 
     def _parse_cookies(self) -> ImmutableMultiDict[str, str]:
         """The request's cookies, parsed from ``HTTP_COOKIE`` on first use."""

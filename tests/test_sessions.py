@@ -10,7 +10,7 @@ import uuid
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from itsdangerous import TimestampSigner, URLSafeTimedSerializer
+from itsdangerous import BadSignature, TimestampSigner, URLSafeTimedSerializer
 from markupsafe import Markup
 from werkzeug.http import parse_date
 
@@ -226,10 +226,9 @@ def test_compressed_cookie_is_not_inflated_without_bound(app: Microflask) -> Non
     assert len(bomb) < 2_500
     payload = "." + base64.urlsafe_b64encode(bomb).decode().rstrip("=")
     cookie = f"{payload}.AAAAAA.forged"
-    from microflask.sessions import _PEEK_LIMIT, _payload_text, _PayloadTooLarge
+    from microflask.sessions import _payload_text
 
-    with pytest.raises(_PayloadTooLarge):
-        _payload_text(cookie, _PEEK_LIMIT)
+    assert _payload_text(cookie, limit=65_536) is None
     client = app.test_client()
     client.set_cookie("session", cookie)
     response = client.get("/untouched")
@@ -818,3 +817,66 @@ def test_modified_set_false_by_the_app_is_not_saved(app: Microflask) -> None:
     rv = client.post("/undo")
     assert _set_cookie(rv) is None
     assert client.get("/get/user").text == "'ada'"
+
+
+def test_session_serializer_loads_with_the_first_session_not_on_import() -> None:
+    """``import microflask`` leaves the JSON tags and the cookie serializer unloaded."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys, microflask\n"
+        "lazy = ('microflask.json.tag', 'microflask._cookie_serializer')\n"
+        "print(*(name in sys.modules for name in lazy))\n"
+        "app = microflask.Microflask('lazy')\n"
+        "app.secret_key = 'k'\n"
+        "with app.test_request_context():\n"
+        "    microflask.session['a'] = 1\n"
+        "    app.session_interface.get_signing_serializer(app)\n"
+        "print(*(name in sys.modules for name in lazy))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.split("\n")[:2] == ["False False", "True True"]
+
+
+def test_session_json_serializer_is_the_interfaces_serializer() -> None:
+    from microflask import sessions
+
+    assert sessions.session_json_serializer is SecureCookieSessionInterface.serializer
+    assert isinstance(sessions.session_json_serializer, TaggedJSONSerializer)
+    with pytest.raises(AttributeError, match="no_such_name"):
+        sessions.no_such_name  # noqa: B018
+
+
+def test_cookie_serializer_signs_with_another_salt_as_itsdangerous_does(app: Microflask) -> None:
+    signer = SecureCookieSessionInterface().get_signing_serializer(app)
+    assert signer is not None
+    value = signer.dumps({"a": 1}, salt="other salt")
+    assert _serializer().loads(value, salt="other salt") == {"a": 1}
+    with pytest.raises(BadSignature):
+        signer.loads(value)
+
+
+def test_error_from_a_custom_serializer_is_not_taken_for_a_bad_cookie(app: Microflask) -> None:
+    class Broken:
+        def loads(self, value: str, max_age: int | None = None) -> t.Any:
+            raise ZeroDivisionError("a bug in the serializer")
+
+    class Interface(SecureCookieSessionInterface):
+        def get_signing_serializer(self, app: Microflask) -> t.Any:
+            return Broken()
+
+    with app.test_request_context(headers={"Cookie": "session=abc"}) as ctx:
+        with pytest.raises(ZeroDivisionError):
+            Interface().open_session(app, ctx.request)
+
+
+def test_interface_with_its_own_serializer_refreshes_without_peeking(app: Microflask) -> None:
+    class Interface(SecureCookieSessionInterface):
+        serializer = TaggedJSONSerializer()
+
+    with app.test_request_context(headers={"Cookie": "session=not-a-session"}) as ctx:
+        assert Interface().may_need_refresh(app, ctx.request)
+        assert not SecureCookieSessionInterface().may_need_refresh(app, ctx.request)

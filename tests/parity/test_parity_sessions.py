@@ -1,6 +1,6 @@
 """Pin the session signer and the session cookie lookup to their libraries.
 
-The cookie serializer reuses one signer, caches derived keys, signs with
+The cookie serializer reuses one signer, derives its keys once, signs with
 ``hmac.digest`` and skips zlib for small payloads; its output must be what
 itsdangerous's ``URLSafeTimedSerializer`` configured as Flask configures it
 gives, and each must read the other's. The session cookie is found in the
@@ -89,7 +89,7 @@ def _theirs(secret: str | bytes, fallbacks: list[str | bytes]) -> URLSafeTimedSe
 def _compressed_by_itsdangerous_only(payload: dict[str, t.Any]) -> bool:
     """Whether itsdangerous compresses a payload microflask sends uncompressed.
 
-    Documented in ``_CookieSerializer``: payloads of at most 128 bytes of JSON are
+    Documented in ``CookieSerializer.dump_payload``: payloads of at most 128 bytes of JSON are
     never compressed (the same format; "." marks a compressed payload).
     """
     import zlib
