@@ -27,6 +27,7 @@ __all__ = [
     "get_debug_flag",
     "get_flashed_messages",
     "get_root_path",
+    "get_template_attribute",
     "make_response",
     "redirect",
     "send_file",
@@ -245,11 +246,9 @@ def stream_with_context(
     return wrapped
 
 
-def __getattr__(name: str) -> t.Any:
-    # ``get_template_attribute`` lives in templating (which imports this module); it is
-    # reachable here too, where Flask users look for it.
-    if name == "get_template_attribute":
-        from .templating import get_template_attribute
+def get_template_attribute(template_name: str, attribute: str) -> t.Any:
+    """Return a macro or variable a template exports, to call from Python.
 
-        return get_template_attribute
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    :raises AttributeError: if the template does not define ``attribute``.
+    """
+    return getattr(current_app.jinja_env.get_template(template_name).module, attribute)
