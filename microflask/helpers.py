@@ -63,19 +63,17 @@ def get_root_path(import_name: str) -> str:
         spec = importlib.util.find_spec(import_name)
     except (ImportError, ValueError):
         spec = None
-    if spec is None or spec.origin in (None, "namespace"):
-        # A namespace package not imported yet has no loader: the working directory, as
-        # for a name that is not found.
-        if spec is None or spec.loader is None or not spec.submodule_search_locations:
-            return os.getcwd()
-        locations = list(spec.submodule_search_locations)
-        if len(locations) != 1:
-            raise RuntimeError(
-                f"No root path can be found for {import_name!r}: it is a namespace"
-                " package spanning several folders. Pass 'root_path' explicitly."
-            )
-        return os.path.abspath(locations[0])
-    return os.path.dirname(os.path.abspath(spec.origin))
+    if spec is None or spec.loader is None:
+        return os.getcwd()  # not found, or a namespace package not imported yet
+    if spec.origin not in (None, "namespace"):
+        return os.path.dirname(os.path.abspath(spec.origin))
+    locations = list(spec.submodule_search_locations or ())
+    if len(locations) != 1:
+        raise RuntimeError(
+            f"No root path can be found for {import_name!r}: it is a namespace"
+            " package spanning several folders. Pass 'root_path' explicitly."
+        )
+    return os.path.abspath(locations[0])
 
 
 def url_for(

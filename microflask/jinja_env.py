@@ -54,33 +54,29 @@ class DispatchingJinjaLoader(jinja2.BaseLoader):
         self.app = app
 
     def get_source(self, environment: jinja2.Environment, template: str) -> _Source:
-        """Return the first match; raise ``TemplateNotFound`` if none."""
-        if self.app.config["EXPLAIN_TEMPLATE_LOADING"]:
-            return self._get_source_explained(environment, template)
-        for _owner, loader in self._iter_loaders():
-            try:
-                return loader.get_source(environment, template)
-            except jinja2.TemplateNotFound:
-                continue
-        raise jinja2.TemplateNotFound(template)
+        """Return the first match; raise ``TemplateNotFound`` if none.
 
-    def _get_source_explained(self, environment: jinja2.Environment, template: str) -> _Source:
+        With ``EXPLAIN_TEMPLATE_LOADING`` on, every loader is tried and the
+        attempts are logged.
+        """
+        explain = self.app.config["EXPLAIN_TEMPLATE_LOADING"]
         attempts: list[TemplateAttempt] = []
         for owner, loader in self._iter_loaders():
             try:
                 source: _Source | None = loader.get_source(environment, template)
             except jinja2.TemplateNotFound:
                 source = None
+            if source is not None and not explain:
+                return source
             attempts.append((owner, loader, source))
-        explain_template_loading_attempts(self.app, template, attempts)
+        if explain:
+            explain_template_loading_attempts(self.app, template, attempts)
         for _owner, _loader, found in attempts:
             if found is not None:
                 return found
         raise jinja2.TemplateNotFound(template)
 
-    def _iter_loaders(
-        self,
-    ) -> t.Iterator[tuple[Microflask | Blueprint, jinja2.BaseLoader]]:
+    def _iter_loaders(self) -> t.Iterator[tuple[Microflask | Blueprint, jinja2.BaseLoader]]:
         if self.app.jinja_loader is not None:
             yield self.app, self.app.jinja_loader
         for blueprint in self.app.iter_blueprints():

@@ -122,8 +122,7 @@ def render_template(template_name_or_list: _TemplateRef, **context: t.Any) -> st
     :raises jinja2.TemplateNotFound: if no template of that name exists.
     """
     app = _current_app("render_template")
-    template = app.jinja_env.get_or_select_template(template_name_or_list)
-    return _render(app, template, context)
+    return _render(app, app.jinja_env.get_or_select_template(template_name_or_list), context)
 
 
 def render_template_string(source: str, **context: t.Any) -> str:
@@ -153,8 +152,7 @@ def stream_template(template_name_or_list: _TemplateRef, **context: t.Any) -> t.
     response streams.
     """
     app = _current_app("stream_template")
-    template = app.jinja_env.get_or_select_template(template_name_or_list)
-    return _stream(app, template, context)
+    return _stream(app, app.jinja_env.get_or_select_template(template_name_or_list), context)
 
 
 def stream_template_string(source: str, **context: t.Any) -> t.Iterator[str]:
