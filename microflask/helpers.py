@@ -54,7 +54,7 @@ def get_load_dotenv(default: bool = True) -> bool:
 def get_root_path(import_name: str) -> str:
     """Return the folder of the module or package *import_name*.
 
-    :raises RuntimeError: for a module with no file (e.g. a namespace package).
+    :raises RuntimeError: for a namespace package spanning several folders.
     """
     mod = sys.modules.get(import_name)
     if mod is not None and getattr(mod, "__file__", None) is not None:
