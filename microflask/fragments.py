@@ -13,16 +13,16 @@ import collections
 import typing as t
 import weakref
 
+import jinja2
+from jinja2 import nodes
+from jinja2.runtime import Context
+
 from .globals import _cv_request
 from .helpers import stream_with_context
 from .signals import before_render_template, template_rendered
 from .templating import _current_app, _send
 
 if t.TYPE_CHECKING:
-    import jinja2
-    import jinja2.nodes
-    from jinja2.runtime import Context
-
     from .templating import _TemplateRef
 
 __all__ = ["render_block", "stream_block"]
@@ -43,31 +43,28 @@ __all__ = ["render_block", "stream_block"]
 # is some twenty lines: depending on it would save no code, only lose cases.
 
 _PARENT_VAR = "_microflask_parent_template"
+_KEPT_STATEMENTS = (
+    nodes.Assign,
+    nodes.AssignBlock,
+    nodes.ExprStmt,
+    nodes.FromImport,
+    nodes.Import,
+    nodes.Macro,
+)
 _NO_PARENT = object()
 _preludes: weakref.WeakKeyDictionary[jinja2.Template, jinja2.Template | None] = (
     weakref.WeakKeyDictionary()
 )
 
 
-def _statements(body: list[jinja2.nodes.Node]) -> list[jinja2.nodes.Node]:
+def _statements(body: list[nodes.Node]) -> list[nodes.Node]:
     """Return the statements of *body* that run without output."""
-    # Imported here, as in _prelude: microflask loads Jinja on first template use.
-    from jinja2 import nodes
-
-    kinds = (
-        nodes.Assign,
-        nodes.AssignBlock,
-        nodes.ExprStmt,
-        nodes.FromImport,
-        nodes.Import,
-        nodes.Macro,
-    )
     kept: list[nodes.Node] = []
     for node in body:
         if isinstance(node, nodes.Extends):
             target = nodes.Name(_PARENT_VAR, "store", lineno=node.lineno)
             kept.append(nodes.Assign(target, node.template, lineno=node.lineno))
-        elif isinstance(node, kinds):
+        elif isinstance(node, _KEPT_STATEMENTS):
             kept.append(node)
         elif isinstance(node, (nodes.If, nodes.For)):
             # A conditional {% extends %} or {% set %}, or a namespace set in a loop.
@@ -82,8 +79,6 @@ def _statements(body: list[jinja2.nodes.Node]) -> list[jinja2.nodes.Node]:
 
 def _prelude(template: jinja2.Template) -> jinja2.Template | None:
     """Return the template's top-level statements as a template, or None."""
-    from jinja2 import nodes
-
     if template in _preludes:
         return _preludes[template]
     env = template.environment

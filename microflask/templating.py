@@ -1,33 +1,32 @@
-"""Jinja2 integration: the app's environment and the template renderers.
+"""Jinja2 integration: the environment, the template loader and renderers.
 
-The environment is made lazily by ``app.jinja_env``; its classes live in
-:mod:`microflask.jinja_env` and are loaded, with Jinja, on first access.
+The environment is made lazily by ``app.jinja_env``; its loader searches the
+application's template folder, then each blueprint's in registration order.
 ``render_template`` and friends run the context processors, render and send
-the template signals only when someone listens.
+the template signals only when someone listens. ``import microflask`` loads
+this module, and Jinja with it, on first use.
 """
 
 from __future__ import annotations
 
-import importlib
 import typing as t
 
+import jinja2
 from blinker import Signal
+from jinja2.utils import htmlsafe_json_dumps
+from markupsafe import Markup
 
 from .csrf import csrf_token
+from .debughelpers import TemplateAttempt, explain_template_loading_attempts
 from .globals import _cv_app, _cv_request, g, request, session
 from .helpers import get_flashed_messages, get_template_attribute, stream_with_context
 from .signals import before_render_template, template_rendered
 
 if t.TYPE_CHECKING:
-    import jinja2
-    from markupsafe import Markup
-
     from .app import Microflask
+    from .blueprints import Blueprint
     from .fragments import render_block as render_block
     from .fragments import stream_block as stream_block
-    from .jinja_env import DispatchingJinjaLoader, Environment
-
-    _TemplateRef: t.TypeAlias = str | jinja2.Template | list[str | jinja2.Template]
 
 __all__ = [
     "DispatchingJinjaLoader",
@@ -39,20 +38,79 @@ __all__ = [
     "stream_template_string",
 ]
 
-# Names that live in another module: Flask's environment classes, and the
-# fragment renderers, which once lived here.
-_ELSEWHERE = {
-    "DispatchingJinjaLoader": "microflask.jinja_env",
-    "Environment": "microflask.jinja_env",
-    "render_block": "microflask.fragments",
-    "stream_block": "microflask.fragments",
-}
+_Source: t.TypeAlias = tuple[str, str | None, t.Callable[[], bool] | None]
+_TemplateRef: t.TypeAlias = str | jinja2.Template | list[str | jinja2.Template]
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
+class Environment(jinja2.Environment):
+    """A Jinja2 environment that knows its application."""
+
+    def __init__(self, app: Microflask, **options: t.Any) -> None:
+        if "loader" not in options:
+            options["loader"] = app.create_global_jinja_loader()
+        super().__init__(**options)
+        self.app = app
+
+    def getattr(self, obj: t.Any, attribute: str) -> t.Any:
+        """Look up ``obj.attribute`` as Jinja does, faster for plain dicts."""
+        # A dict has no instance attributes, so for a name its class lacks,
+        # Jinja's getattr() would fail and fall back to obj[attribute]; skip
+        # the costly AttributeError, as templates read dict items constantly.
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                return self.undefined(obj=obj, name=attribute)
+        return super().getattr(obj, attribute)
+
+
+class DispatchingJinjaLoader(jinja2.BaseLoader):
+    """A loader searching the app's template folder, then the blueprints'."""
+
+    def __init__(self, app: Microflask) -> None:
+        self.app = app
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> _Source:
+        """Return the first match; raise ``TemplateNotFound`` if none.
+
+        With ``EXPLAIN_TEMPLATE_LOADING`` on, every loader is tried and the
+        attempts are logged.
+        """
+        explain = self.app.config["EXPLAIN_TEMPLATE_LOADING"]
+        attempts: list[TemplateAttempt] = []
+        for owner, loader in self._iter_loaders():
+            try:
+                source: _Source | None = loader.get_source(environment, template)
+            except jinja2.TemplateNotFound:
+                source = None
+            if source is not None and not explain:
+                return source
+            attempts.append((owner, loader, source))
+        if explain:
+            explain_template_loading_attempts(self.app, template, attempts)
+        for _owner, _loader, found in attempts:
+            if found is not None:
+                return found
+        raise jinja2.TemplateNotFound(template)
+
+    def _iter_loaders(self) -> t.Iterator[tuple[Microflask | Blueprint, jinja2.BaseLoader]]:
+        if self.app.jinja_loader is not None:
+            yield self.app, self.app.jinja_loader
+        for blueprint in self.app.iter_blueprints():
+            if blueprint.jinja_loader is not None:
+                yield blueprint, blueprint.jinja_loader
+
+    def list_templates(self) -> list[str]:
+        """Return the sorted names of every template any folder holds."""
+        names: set[str] = set()
+        for _owner, loader in self._iter_loaders():
+            names.update(loader.list_templates())
+        return sorted(names)
 
 
 def _create_environment(app: Microflask) -> Environment:
     """Create the app's Jinja environment from ``app.jinja_options``."""
-    from jinja2.utils import htmlsafe_json_dumps  # Jinja is loaded by now
-
     options = dict(app.jinja_options)
     options.setdefault("autoescape", app.select_jinja_autoescape)
     if "auto_reload" not in options:
@@ -162,7 +220,10 @@ def stream_template_string(source: str, **context: t.Any) -> t.Iterator[str]:
 
 
 def __getattr__(name: str) -> t.Any:
-    # Loaded on first access, so importing microflask does not import Jinja.
-    if name in _ELSEWHERE:
-        return getattr(importlib.import_module(_ELSEWHERE[name]), name)
+    # The fragment renderers lived here before fragments.py, which imports this
+    # module, so they are fetched on first access.
+    if name in ("render_block", "stream_block"):
+        from . import fragments
+
+        return getattr(fragments, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
