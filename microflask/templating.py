@@ -157,10 +157,7 @@ def _current_app(action: str) -> Microflask:
 
 
 def _send(
-    signal: Signal,
-    app: Microflask,
-    template: jinja2.Template,
-    context: dict[str, t.Any],
+    signal: Signal, app: Microflask, template: jinja2.Template, context: dict[str, t.Any]
 ) -> None:
     if signal.receivers:
         signal.send(app, _async_wrapper=app.ensure_sync, template=template, context=context)

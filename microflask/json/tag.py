@@ -236,10 +236,7 @@ class TaggedJSONSerializer:
                     )
                 self.order.remove(old)
             self.tags[tag.key] = tag
-        if index is None:
-            self.order.append(tag)
-        else:
-            self.order.insert(index, tag)
+        self.order.insert(len(self.order) if index is None else index, tag)
 
     def tag(self, value: t.Any) -> t.Any:
         """Return ``value`` as JSON data, tagging what JSON cannot hold."""
