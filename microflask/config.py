@@ -97,19 +97,14 @@ class Config(dict):  # type: ignore[type-arg]
 
         :raises OSError: if the file is missing, unless *silent*.
         """
-        filename = os.path.join(self.root_path, filename)
-        module = types.ModuleType("config")
-        module.__file__ = filename
-        try:
-            with open(filename, mode="rb") as config_file:
-                exec(compile(config_file.read(), filename, "exec"), module.__dict__)
-        except OSError as e:
-            if silent and e.errno in (errno.ENOENT, errno.EISDIR, errno.ENOTDIR):
-                return False
-            e.strerror = f"Unable to load configuration file ({e.strerror})"
-            raise
-        self.from_object(module)
-        return True
+
+        def run(config_file: t.IO[bytes]) -> dict[str, t.Any]:
+            module = types.ModuleType("config")
+            module.__file__ = config_file.name
+            exec(compile(config_file.read(), config_file.name, "exec"), module.__dict__)
+            return vars(module)
+
+        return self.from_file(filename, run, silent=silent, text=False)
 
     def from_object(self, obj: object | str) -> None:
         """Load the UPPERCASE attributes of *obj*, or of the object it names."""
@@ -135,7 +130,7 @@ class Config(dict):  # type: ignore[type-arg]
             with open(filename, "r" if text else "rb") as f:
                 obj = load(f)
         except OSError as e:
-            if silent and e.errno in (errno.ENOENT, errno.EISDIR):
+            if silent and e.errno in (errno.ENOENT, errno.EISDIR, errno.ENOTDIR):
                 return False
             e.strerror = f"Unable to load configuration file ({e.strerror})"
             raise

@@ -27,6 +27,7 @@ __all__ = [
     "get_debug_flag",
     "get_flashed_messages",
     "get_root_path",
+    "get_template_attribute",
     "make_response",
     "redirect",
     "send_file",
@@ -53,7 +54,7 @@ def get_load_dotenv(default: bool = True) -> bool:
 def get_root_path(import_name: str) -> str:
     """Return the folder of the module or package *import_name*.
 
-    :raises RuntimeError: for a module with no file (e.g. a namespace package).
+    :raises RuntimeError: for a namespace package spanning several folders.
     """
     mod = sys.modules.get(import_name)
     if mod is not None and getattr(mod, "__file__", None) is not None:
@@ -62,19 +63,17 @@ def get_root_path(import_name: str) -> str:
         spec = importlib.util.find_spec(import_name)
     except (ImportError, ValueError):
         spec = None
-    if spec is None or spec.origin in (None, "namespace"):
-        # A namespace package not imported yet has no loader: the working directory, as
-        # for a name that is not found.
-        if spec is None or spec.loader is None or not spec.submodule_search_locations:
-            return os.getcwd()
-        locations = list(spec.submodule_search_locations)
-        if len(locations) != 1:
-            raise RuntimeError(
-                f"No root path can be found for {import_name!r}: it is a namespace"
-                " package spanning several folders. Pass 'root_path' explicitly."
-            )
-        return os.path.abspath(locations[0])
-    return os.path.dirname(os.path.abspath(spec.origin))
+    if spec is None or spec.loader is None:
+        return os.getcwd()  # not found, or a namespace package not imported yet
+    if spec.origin not in (None, "namespace"):
+        return os.path.dirname(os.path.abspath(spec.origin))
+    locations = list(spec.submodule_search_locations or ())
+    if len(locations) != 1:
+        raise RuntimeError(
+            f"No root path can be found for {import_name!r}: it is a namespace"
+            " package spanning several folders. Pass 'root_path' explicitly."
+        )
+    return os.path.abspath(locations[0])
 
 
 def url_for(
@@ -245,11 +244,9 @@ def stream_with_context(
     return wrapped
 
 
-def __getattr__(name: str) -> t.Any:
-    # ``get_template_attribute`` lives in templating (which imports this module); it is
-    # reachable here too, where Flask users look for it.
-    if name == "get_template_attribute":
-        from .templating import get_template_attribute
+def get_template_attribute(template_name: str, attribute: str) -> t.Any:
+    """Return a macro or variable a template exports, to call from Python.
 
-        return get_template_attribute
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    :raises AttributeError: if the template does not define ``attribute``.
+    """
+    return getattr(current_app.jinja_env.get_template(template_name).module, attribute)

@@ -330,3 +330,18 @@ def test_config_attribute_on_the_class_is_the_descriptor(app: Microflask) -> Non
     assert descriptor.__get__(None, None) is descriptor
     app.testing = False
     assert app.config["TESTING"] is False
+
+
+@pytest.mark.parametrize(
+    "load",
+    [
+        lambda config, name: config.from_pyfile(name, silent=True),
+        lambda config, name: config.from_file(name, load=json.load, silent=True),
+    ],
+)
+def test_silent_load_ignores_a_path_through_a_file(
+    config: Config, tmp_path: pathlib.Path, load: t.Callable[[Config, str], bool]
+) -> None:
+    (tmp_path / "plain.txt").write_text("")
+    assert load(config, "plain.txt/settings.cfg") is False
+    assert config == {}

@@ -324,3 +324,17 @@ def test_prepare_response_obj_override_shapes_every_json_response(
 def test_dumps_with_sort_keys_none_does_not_sort(app: Microflask) -> None:
     assert app.json.dumps({"b": 1, "a": 2}, sort_keys=None) == '{"b": 1, "a": 2}'
     assert app.json.dumps({"b": 1, "a": 2}) == '{"a": 2, "b": 1}'
+
+
+def test_provider_dumps_passes_cls_to_json_dumps(app: Microflask) -> None:
+    import json
+
+    class Upper(json.JSONEncoder):
+        def encode(self, o: t.Any) -> str:
+            return super().encode(o).upper()
+
+    assert app.json.dumps({"a": "b"}, cls=Upper) == '{"A": "B"}'
+
+
+def test_provider_dumps_takes_separators_as_a_list(app: Microflask) -> None:
+    assert app.json.dumps({"a": [1, 2]}, separators=[",", ":"]) == '{"a":[1,2]}'

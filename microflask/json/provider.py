@@ -24,11 +24,7 @@ if t.TYPE_CHECKING:
 
 __all__ = ["DefaultJSONProvider", "JSONProvider"]
 
-_EncoderKey = tuple[t.Any, bool, bool, t.Any, t.Any]
 _COMPACT = (",", ":")
-_UNSET = object()
-#: The dumps() options served by a cached encoder; any other option goes to json.dumps.
-_ENCODER_OPTIONS = frozenset({"indent", "separators", "sort_keys"})
 
 
 class JSONProvider:
@@ -123,19 +119,32 @@ class DefaultJSONProvider(JSONProvider):
 
     def __init__(self, app: Microflask) -> None:
         super().__init__(app)
-        self._encoders: dict[_EncoderKey, json.JSONEncoder] = {}
+        self._encoders: dict[tuple[tuple[str, t.Any], ...], json.JSONEncoder] = {}
 
     def dumps(self, obj: t.Any, **kwargs: t.Any) -> str:
         """Serialize ``obj`` to a JSON string with :func:`json.dumps`.
 
         ``default``, ``ensure_ascii`` and ``sort_keys`` default to the attributes.
         """
-        if _ENCODER_OPTIONS.issuperset(kwargs):
-            return self._encoder(**kwargs).encode(obj)
         kwargs.setdefault("default", self.default)
         kwargs.setdefault("ensure_ascii", self.ensure_ascii)
         kwargs.setdefault("sort_keys", self.sort_keys)
-        return json.dumps(obj, **kwargs)
+        # json.dumps builds a JSONEncoder on every call that passes options; one is
+        # kept per option set instead, a few at most in case ``default`` keeps changing.
+        # Options that cannot be a key (separators as a list) or a JSONEncoder argument
+        # (cls) go to json.dumps.
+        try:
+            key = tuple(kwargs.items())
+            encoder = self._encoders.get(key)
+        except TypeError:
+            return json.dumps(obj, **kwargs)
+        if encoder is None:
+            if "cls" in kwargs:
+                return json.dumps(obj, **kwargs)
+            if len(self._encoders) >= 16:
+                self._encoders.clear()
+            encoder = self._encoders[key] = json.JSONEncoder(**kwargs)
+        return encoder.encode(obj)
 
     def loads(self, s: str | bytes, **kwargs: t.Any) -> t.Any:
         """Deserialize JSON from text or UTF-8 bytes with :func:`json.loads`.
@@ -161,30 +170,3 @@ class DefaultJSONProvider(JSONProvider):
         else:
             body = self.dumps(obj, indent=2)
         return self._app.response_class(f"{body}\n", mimetype=self.mimetype)
-
-    def _encoder(
-        self,
-        indent: int | str | None = None,
-        separators: t.Sequence[str] | None = None,
-        sort_keys: bool | None | object = _UNSET,
-    ) -> json.JSONEncoder:
-        # An encoder per option set spares json.dumps building one on every call; the
-        # attributes are part of the key so changing them on the instance still applies,
-        # and the cache is bounded in case ``default`` is replaced again and again.
-        # ``separators`` may be a list, so it becomes a tuple for the key.
-        pair = None if separators is None else t.cast("tuple[str, str]", tuple(separators))
-        if sort_keys is _UNSET:  # an explicit None means no sorting, as json.dumps reads it
-            sort_keys = self.sort_keys
-        key = (self.default, self.ensure_ascii, bool(sort_keys), indent, pair)
-        encoder = self._encoders.get(key)
-        if encoder is None:
-            if len(self._encoders) >= 16:
-                self._encoders.clear()
-            encoder = self._encoders[key] = json.JSONEncoder(
-                default=self.default,
-                ensure_ascii=self.ensure_ascii,
-                sort_keys=bool(sort_keys),
-                indent=indent,
-                separators=pair,
-            )
-        return encoder

@@ -41,8 +41,6 @@ __all__ = [
 class JSONTag:
     """A type the :class:`TaggedJSONSerializer` knows how to tag."""
 
-    __slots__ = ("serializer",)
-
     #: The key that marks a tagged value. A tag without one leaves no mark: it only
     #: converts the value, as the tags that walk into dicts and lists do.
     key: str = ""
@@ -72,7 +70,6 @@ class JSONTag:
 class _TypeTag(JSONTag):
     """A tag of the instances of :attr:`kind`."""
 
-    __slots__ = ()
     kind: t.ClassVar[type] = object
 
     def check(self, value: t.Any) -> bool:
@@ -85,7 +82,6 @@ class TagDict(JSONTag):
     The key gets a ``__`` suffix, so loading does not take the dict for a tagged value.
     """
 
-    __slots__ = ()
     key = " di"
 
     def check(self, value: t.Any) -> bool:
@@ -107,7 +103,6 @@ class TagDict(JSONTag):
 class PassDict(_TypeTag):
     """The pass-through for other dicts: their values are tagged."""
 
-    __slots__ = ()
     kind = dict
 
     def to_json(self, value: t.Any) -> t.Any:
@@ -118,7 +113,6 @@ class PassDict(_TypeTag):
 class PassList(_TypeTag):
     """The pass-through for lists: their items are tagged."""
 
-    __slots__ = ()
     kind: t.ClassVar[type] = list
 
     def to_json(self, value: t.Any) -> t.Any:
@@ -128,7 +122,6 @@ class PassList(_TypeTag):
 class TagTuple(PassList):
     """The tag of a tuple, written as a list."""
 
-    __slots__ = ()
     key, kind = " t", tuple
 
     def to_python(self, value: t.Any) -> t.Any:
@@ -138,7 +131,6 @@ class TagTuple(PassList):
 class TagBytes(_TypeTag):
     """The tag of bytes, written in base64."""
 
-    __slots__ = ()
     key, kind = " b", bytes
 
     def to_json(self, value: t.Any) -> t.Any:
@@ -151,7 +143,6 @@ class TagBytes(_TypeTag):
 class TagMarkup(JSONTag):
     """The tag of an object with ``__html__``; it loads as ``Markup``."""
 
-    __slots__ = ()
     key = " m"
 
     def check(self, value: t.Any) -> bool:
@@ -167,7 +158,6 @@ class TagMarkup(JSONTag):
 class TagUUID(_TypeTag):
     """The tag of a :class:`~uuid.UUID`, written as its hex digits."""
 
-    __slots__ = ()
     key, kind = " u", UUID
 
     def to_json(self, value: t.Any) -> t.Any:
@@ -184,7 +174,6 @@ class TagDateTime(_TypeTag):
     taken as UTC, loads as an aware one.
     """
 
-    __slots__ = ()
     key, kind = " d", datetime
 
     def to_json(self, value: t.Any) -> t.Any:
@@ -247,10 +236,7 @@ class TaggedJSONSerializer:
                     )
                 self.order.remove(old)
             self.tags[tag.key] = tag
-        if index is None:
-            self.order.append(tag)
-        else:
-            self.order.insert(index, tag)
+        self.order.insert(len(self.order) if index is None else index, tag)
 
     def tag(self, value: t.Any) -> t.Any:
         """Return ``value`` as JSON data, tagging what JSON cannot hold."""

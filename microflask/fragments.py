@@ -1,0 +1,183 @@
+"""Template fragments: render one block of a template, as the page would.
+
+Beyond Flask (pallets/flask#5243). :func:`render_block` and :func:`stream_block`
+render a single ``{% block %}`` with everything a full render gives it: the
+context processors, the template signals, ``super()``, blocks nested in it or
+inherited from parent templates, the template's top-level ``{% import %}``,
+``{% set %}`` and ``{% macro %}``, and autoescaping by each template's extension.
+"""
+
+from __future__ import annotations
+
+import collections
+import typing as t
+import weakref
+
+import jinja2
+from jinja2 import nodes
+from jinja2.runtime import Context
+
+from .globals import _cv_request
+from .helpers import stream_with_context
+from .signals import before_render_template, template_rendered
+from .templating import _current_app, _send
+
+if t.TYPE_CHECKING:
+    from .templating import _TemplateRef
+
+__all__ = ["render_block", "stream_block"]
+
+# How: the block functions of the whole inheritance chain are stacked on one
+# context, as Jinja's own render does, so super() and nested blocks resolve;
+# each template's top-level statements run first, without its output. To run
+# them, the template's source is parsed again and its top-level statements,
+# minus output and blocks, compiled into a "prelude" template (cached per
+# compiled template); {% extends x %} becomes an assignment the walk reads to
+# load the parent. Three names without an underscore are missing from Jinja's
+# documentation: Template.blocks, Template.root_render_func and
+# Template.from_code (which Jinja's loaders call).
+#
+# Why not jinja2-fragments: it renders template.blocks[name] on a fresh context,
+# so a block only a parent defines is "not found", super() fails, a top-level
+# import is undefined in the block, and template_rendered is not sent. Its core
+# is some twenty lines: depending on it would save no code, only lose cases.
+
+_PARENT_VAR = "_microflask_parent_template"
+_KEPT_STATEMENTS = (
+    nodes.Assign,
+    nodes.AssignBlock,
+    nodes.ExprStmt,
+    nodes.FromImport,
+    nodes.Import,
+    nodes.Macro,
+)
+_NO_PARENT = object()
+_preludes: weakref.WeakKeyDictionary[jinja2.Template, jinja2.Template | None] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _statements(body: list[nodes.Node]) -> list[nodes.Node]:
+    """Return the statements of *body* that run without output."""
+    kept: list[nodes.Node] = []
+    for node in body:
+        if isinstance(node, nodes.Extends):
+            target = nodes.Name(_PARENT_VAR, "store", lineno=node.lineno)
+            kept.append(nodes.Assign(target, node.template, lineno=node.lineno))
+        elif isinstance(node, _KEPT_STATEMENTS):
+            kept.append(node)
+        elif isinstance(node, (nodes.If, nodes.For)):
+            # A conditional {% extends %} or {% set %}, or a namespace set in a loop.
+            branches = [node, *node.elif_] if isinstance(node, nodes.If) else [node]
+            for branch in branches:
+                branch.body = _statements(branch.body)
+            node.else_ = _statements(node.else_)
+            if node.else_ or any(branch.body for branch in branches):
+                kept.append(node)
+    return kept
+
+
+def _prelude(template: jinja2.Template) -> jinja2.Template | None:
+    """Return the template's top-level statements as a template, or None."""
+    if template in _preludes:
+        return _preludes[template]
+    env = template.environment
+    prelude = None
+    # A template made from a string has no name to load its source by: only
+    # its own blocks can be rendered.
+    if template.name is not None and env.loader is not None:
+        source, filename, _ = env.loader.get_source(env, template.name)
+        body = _statements(env.parse(source, template.name, filename).body)
+        if body:
+            code = env.compile(nodes.Template(body), template.name, filename)
+            prelude = env.template_class.from_code(env, code, template.globals)
+    _preludes[template] = prelude
+    return prelude
+
+
+def _run(env: jinja2.Environment, chunks: t.Any) -> t.Iterator[str]:
+    """Iterate a render function's output, also in an async environment."""
+    if not env.is_async:
+        return t.cast(t.Iterator[str], chunks)
+
+    import asyncio  # only async environments pay for the import
+
+    async def collect() -> list[str]:
+        return [chunk async for chunk in chunks]
+
+    return iter(asyncio.run(collect()))
+
+
+def _block_context(
+    template: jinja2.Template, block_name: str, context: dict[str, t.Any]
+) -> Context:
+    """Return the context a full render gives the block's function.
+
+    :raises LookupError: if no template in the chain defines the block.
+    """
+    env = template.environment
+    ctx = template.new_context(context)
+    current = template
+    try:
+        while (prelude := _prelude(current)) is not None:
+            collections.deque(_run(env, prelude.root_render_func(ctx)), maxlen=0)
+            parent = ctx.vars.pop(_PARENT_VAR, _NO_PARENT)
+            if parent is _NO_PARENT:
+                break
+            current = env.get_template(parent, current.name)
+            for name, function in current.blocks.items():
+                ctx.blocks.setdefault(name, []).append(function)
+    except Exception:
+        env.handle_exception()
+    if block_name not in ctx.blocks:
+        raise LookupError(
+            f"Template {template.name!r} has no block {block_name!r}; its blocks (with its"
+            f" parents') are {sorted(ctx.blocks)!r}. Check the name in the {{% block %}} tag."
+        )
+    return ctx
+
+
+def _block_chunks(
+    action: str, template_name_or_list: _TemplateRef, block_name: str, context: dict[str, t.Any]
+) -> t.Iterator[str]:
+    """Prepare the block's render; the returned iterator renders it."""
+    app = _current_app(action)
+    template = app.jinja_env.get_or_select_template(template_name_or_list)
+    app.update_template_context(context)
+    _send(before_render_template, app, template, context)
+    ctx = _block_context(template, block_name, context)
+    env = template.environment
+
+    def generate() -> t.Iterator[str]:
+        try:
+            yield from _run(env, ctx.blocks[block_name][0](ctx))
+        except Exception:
+            yield env.handle_exception()
+        _send(template_rendered, app, template, context)
+
+    return generate()
+
+
+def render_block(template_name_or_list: _TemplateRef, block_name: str, **context: t.Any) -> str:
+    """Render one block of a template, as the full page would render it.
+
+    The block sees the context processors' values and its template's
+    top-level imports and sets; blocks nested in it, ``super()`` and
+    blocks inherited from parent templates work; escaping follows each
+    template's extension. ``template_rendered`` is sent with the template.
+
+    :raises LookupError: if neither the template nor a parent has the block.
+    """
+    return "".join(_block_chunks("render_block", template_name_or_list, block_name, context))
+
+
+def stream_block(
+    template_name_or_list: _TemplateRef, block_name: str, **context: t.Any
+) -> t.Iterator[str]:
+    """Render one block of a template as an iterator of strings.
+
+    As :func:`render_block`; an unknown block raises before streaming starts.
+    Inside a request, the request context stays available while it streams.
+    """
+    chunks = _block_chunks("stream_block", template_name_or_list, block_name, context)
+    return chunks if _cv_request.get(None) is None else stream_with_context(chunks)
