@@ -23,6 +23,7 @@ from .helpers import (
     abort,
     flash,
     get_flashed_messages,
+    get_template_attribute,
     make_response,
     redirect,
     send_file,
@@ -48,13 +49,11 @@ from .wrappers import Request, Response
 if t.TYPE_CHECKING:
     from .csrf import csrf_exempt, csrf_token, generate_csrf
     from .flask_compat import install_as_flask
+    from .fragments import render_block, stream_block
     from .redirects import is_safe_redirect_url, redirect_back
     from .templating import (
-        get_template_attribute,
-        render_block,
         render_template,
         render_template_string,
-        stream_block,
         stream_template,
         stream_template_string,
     )
@@ -123,11 +122,10 @@ _LAZY_NAMES = {
     "install_as_flask": "flask_compat",
     "is_safe_redirect_url": "redirects",
     "redirect_back": "redirects",
-    "get_template_attribute": "templating",
-    "render_block": "templating",
+    "render_block": "fragments",
     "render_template": "templating",
     "render_template_string": "templating",
-    "stream_block": "templating",
+    "stream_block": "fragments",
     "stream_template": "templating",
     "stream_template_string": "templating",
 }

@@ -12,9 +12,13 @@ import microflask
 # Modules a plain request never needs: each loads when its feature is first used.
 DEFERRED = [
     "click",
+    "itsdangerous",
     "jinja2",
+    "microflask._cookie_serializer",
     "microflask.cli",
     "microflask.flask_compat",
+    "microflask.fragments",
+    "microflask.json.tag",
     "microflask.logging",
     "microflask.redirects",
     "microflask.templating",
