@@ -600,7 +600,7 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     names = [s.name for s in SCENARIOS]
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=15, help="interleaved rounds")
-    parser.add_argument("--batch-seconds", type=float, default=0.05, help="time per cell per round")
+    parser.add_argument("--batch-seconds", type=float, default=0.2, help="time per cell per round")
     parser.add_argument("--wall-clock", action="store_true", help="time wall clock, not CPU time")
     parser.add_argument("--scenario", action="append", choices=names, help="repeatable")
     parser.add_argument("--framework", action="append", choices=FRAMEWORKS)

@@ -36,7 +36,6 @@ from werkzeug.utils import redirect as _wz_redirect
 from werkzeug.wrappers import Response as BaseResponse
 
 from . import csrf, signals
-from . import typing as ft
 from .config import Config, ConfigAttribute
 from .ctx import AppContext, RequestContext, _AppCtxGlobals, _default_template_ctx_processor
 from .globals import _NO_REQUEST_CTX, _cv_app, _cv_request, g
@@ -52,6 +51,7 @@ from .wrappers import Request, Response
 if t.TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
+    from . import typing as ft
     from .blueprints import Blueprint
     from .templating import DispatchingJinjaLoader, Environment
     from .testing import MicroflaskClient, MicroflaskCliRunner

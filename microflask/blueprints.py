@@ -6,10 +6,10 @@ import os
 import typing as t
 from functools import update_wrapper
 
-from . import typing as ft
 from .scaffold import Scaffold, _endpoint_from_view_func, setupmethod
 
 if t.TYPE_CHECKING:
+    from . import typing as ft
     from .app import Microflask
 
 __all__ = ["Blueprint", "BlueprintSetupState"]

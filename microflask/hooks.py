@@ -13,9 +13,8 @@ from __future__ import annotations
 
 import typing as t
 
-from . import typing as ft
-
 if t.TYPE_CHECKING:
+    from . import typing as ft
     from .app import Microflask
 
 __all__ = [

@@ -17,7 +17,6 @@ from functools import cached_property, update_wrapper
 
 from werkzeug.exceptions import HTTPException, default_exceptions
 
-from . import typing as ft
 from .globals import current_app
 from .helpers import get_root_path, send_from_directory
 from .hooks import HookRegistry, HookRegistryAttribute
@@ -25,6 +24,7 @@ from .hooks import HookRegistry, HookRegistryAttribute
 if t.TYPE_CHECKING:
     from jinja2 import FileSystemLoader
 
+    from . import typing as ft
     from .cli import AppGroup
     from .wrappers import Response
 
@@ -50,12 +50,18 @@ class Scaffold:
 
     name: str
     # Live registries: any change to them, or a new dict assigned, reaches the app.
-    before_request_funcs = HookRegistryAttribute[ft.BeforeRequestCallable]()
-    after_request_funcs = HookRegistryAttribute[ft.AfterRequestCallable[t.Any]]()
-    teardown_request_funcs = HookRegistryAttribute[ft.TeardownCallable]()
-    template_context_processors = HookRegistryAttribute[ft.TemplateContextProcessorCallable]()
-    url_value_preprocessors = HookRegistryAttribute[ft.URLValuePreprocessorCallable]()
-    url_default_functions = HookRegistryAttribute[ft.URLDefaultCallable]()
+    before_request_funcs: HookRegistryAttribute[ft.BeforeRequestCallable] = HookRegistryAttribute()
+    after_request_funcs: HookRegistryAttribute[ft.AfterRequestCallable[t.Any]] = (
+        HookRegistryAttribute()
+    )
+    teardown_request_funcs: HookRegistryAttribute[ft.TeardownCallable] = HookRegistryAttribute()
+    template_context_processors: HookRegistryAttribute[ft.TemplateContextProcessorCallable] = (
+        HookRegistryAttribute()
+    )
+    url_value_preprocessors: HookRegistryAttribute[ft.URLValuePreprocessorCallable] = (
+        HookRegistryAttribute()
+    )
+    url_default_functions: HookRegistryAttribute[ft.URLDefaultCallable] = HookRegistryAttribute()
     _static_folder: str | None = None
     _static_url_path: str | None = None
 

@@ -15,7 +15,6 @@ from werkzeug.wrappers import Request as _WerkzeugRequest
 from werkzeug.wrappers import Response as _WerkzeugResponse
 
 from . import json
-from .debughelpers import attach_enctype_error_multidict
 from .globals import _cv_app
 from .hooks import blueprint_ancestry, blueprint_of
 
@@ -212,6 +211,8 @@ class Request(_WerkzeugRequest):
             and self.mimetype != "multipart/form-data"
             and not self.files
         ):
+            from .debughelpers import attach_enctype_error_multidict
+
             attach_enctype_error_multidict(self)
 
     @property

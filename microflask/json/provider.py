@@ -9,8 +9,8 @@ responses of ``jsonify``.
 from __future__ import annotations
 
 import dataclasses
-import decimal
 import json
+import sys
 import typing as t
 import uuid
 import weakref
@@ -85,7 +85,9 @@ def _default(o: t.Any) -> t.Any:
     """
     if isinstance(o, date):
         return http_date(o)
-    if isinstance(o, (decimal.Decimal, uuid.UUID)):
+    # No Decimal exists before something imports decimal, so start-up need not load it.
+    decimal = sys.modules.get("decimal")
+    if isinstance(o, uuid.UUID) or (decimal is not None and isinstance(o, decimal.Decimal)):
         return str(o)
     if dataclasses.is_dataclass(o) and not isinstance(o, type):
         return dataclasses.asdict(o)
