@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 from werkzeug.exceptions import BadRequest, Forbidden
 
 from .globals import _cv_request, current_app, session
-from .sessions import _signing_keys
+from .sessions import signing_keys
 
 if t.TYPE_CHECKING:
     from itsdangerous import URLSafeSerializer
@@ -217,7 +217,7 @@ def _serializer(app: Microflask) -> URLSafeSerializer:
     from itsdangerous import URLSafeSerializer
 
     return URLSafeSerializer(
-        _signing_keys(app),
+        signing_keys(app),
         salt="csrf-token",
         signer_kwargs={"digest_method": hashlib.sha256},
     )

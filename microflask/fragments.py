@@ -20,7 +20,7 @@ from jinja2.runtime import Context
 from .globals import _cv_request
 from .helpers import stream_with_context
 from .signals import before_render_template, template_rendered
-from .templating import _current_app, _send
+from .templating import require_app, send_template_signal
 
 if t.TYPE_CHECKING:
     from .templating import _TemplateRef
@@ -141,10 +141,10 @@ def _block_chunks(
     action: str, template_name_or_list: _TemplateRef, block_name: str, context: dict[str, t.Any]
 ) -> t.Iterator[str]:
     """Prepare the block's render; the returned iterator renders it."""
-    app = _current_app(action)
+    app = require_app(action)
     template = app.jinja_env.get_or_select_template(template_name_or_list)
     app.update_template_context(context)
-    _send(before_render_template, app, template, context)
+    send_template_signal(before_render_template, app, template, context)
     ctx = _block_context(template, block_name, context)
     env = template.environment
 
@@ -153,7 +153,7 @@ def _block_chunks(
             yield from _run(env, ctx.blocks[block_name][0](ctx))
         except Exception:
             yield env.handle_exception()
-        _send(template_rendered, app, template, context)
+        send_template_signal(template_rendered, app, template, context)
 
     return generate()
 

@@ -32,6 +32,7 @@ __all__ = [
     "SecureCookieSessionInterface",
     "SessionInterface",
     "SessionMixin",
+    "signing_keys",
 ]
 
 _NO_SECRET_KEY = (
@@ -161,8 +162,8 @@ class SessionInterface:
         raise NotImplementedError
 
 
-def _signing_keys(app: Microflask) -> list[bytes]:
-    """Return the fallback keys, then the current key last (it signs).
+def signing_keys(app: Microflask) -> list[bytes]:
+    """Return the app's secret keys as bytes, the signing key last.
 
     :raises RuntimeError: if no secret key is set.
     :raises TypeError: if ``SECRET_KEY_FALLBACKS`` is not a list of keys.
@@ -281,12 +282,12 @@ class SecureCookieSessionInterface(SessionInterface):
         cache_key = (secret, *(app.config.get("SECRET_KEY_FALLBACKS") or ()))
         try:  # keyed by the keys as configured: no encoding or checks per request
             return signers[cache_key]
-        except (KeyError, TypeError):  # TypeError: unhashable, which _signing_keys explains
+        except (KeyError, TypeError):  # TypeError: unhashable, which signing_keys explains
             pass
         from ._cookie_serializer import CookieSerializer
 
         signer = CookieSerializer(
-            _signing_keys(app),
+            signing_keys(app),
             self.salt,
             self.serializer,
             key_derivation=self.key_derivation,

@@ -34,6 +34,8 @@ __all__ = [
     "get_template_attribute",
     "render_template",
     "render_template_string",
+    "require_app",
+    "send_template_signal",
     "stream_template",
     "stream_template_string",
 ]
@@ -146,7 +148,11 @@ def _create_environment(app: Microflask) -> Environment:
     return env
 
 
-def _current_app(action: str) -> Microflask:
+def require_app(action: str) -> Microflask:
+    """Return the current app, for *action* (a function's name) that needs one.
+
+    :raises RuntimeError: outside an application context.
+    """
     app_ctx = _cv_app.get(None)
     if app_ctx is None:
         raise RuntimeError(
@@ -156,18 +162,19 @@ def _current_app(action: str) -> Microflask:
     return app_ctx.app
 
 
-def _send(
+def send_template_signal(
     signal: Signal, app: Microflask, template: jinja2.Template, context: dict[str, t.Any]
 ) -> None:
+    """Send a template signal, if it has receivers, as rendering does."""
     if signal.receivers:
         signal.send(app, _async_wrapper=app.ensure_sync, template=template, context=context)
 
 
 def _render(app: Microflask, template: jinja2.Template, context: dict[str, t.Any]) -> str:
     app.update_template_context(context)
-    _send(before_render_template, app, template, context)
+    send_template_signal(before_render_template, app, template, context)
     rv = template.render(context)
-    _send(template_rendered, app, template, context)
+    send_template_signal(template_rendered, app, template, context)
     return rv
 
 
@@ -176,13 +183,13 @@ def render_template(template_name_or_list: _TemplateRef, **context: t.Any) -> st
 
     :raises jinja2.TemplateNotFound: if no template of that name exists.
     """
-    app = _current_app("render_template")
+    app = require_app("render_template")
     return _render(app, app.jinja_env.get_or_select_template(template_name_or_list), context)
 
 
 def render_template_string(source: str, **context: t.Any) -> str:
     """Render a template from its source; autoescaping is on."""
-    app = _current_app("render_template_string")
+    app = require_app("render_template_string")
     return _render(app, app.jinja_env.from_string(source), context)
 
 
@@ -190,11 +197,11 @@ def _stream(
     app: Microflask, template: jinja2.Template, context: dict[str, t.Any]
 ) -> t.Iterator[str]:
     app.update_template_context(context)
-    _send(before_render_template, app, template, context)
+    send_template_signal(before_render_template, app, template, context)
 
     def generate() -> t.Iterator[str]:
         yield from template.generate(context)
-        _send(template_rendered, app, template, context)
+        send_template_signal(template_rendered, app, template, context)
 
     chunks = generate()
     return chunks if _cv_request.get(None) is None else stream_with_context(chunks)
@@ -206,13 +213,13 @@ def stream_template(template_name_or_list: _TemplateRef, **context: t.Any) -> t.
     Inside a request, the request context stays available while the
     response streams.
     """
-    app = _current_app("stream_template")
+    app = require_app("stream_template")
     return _stream(app, app.jinja_env.get_or_select_template(template_name_or_list), context)
 
 
 def stream_template_string(source: str, **context: t.Any) -> t.Iterator[str]:
     """Render a template from its source as an iterator of strings."""
-    app = _current_app("stream_template_string")
+    app = require_app("stream_template_string")
     return _stream(app, app.jinja_env.from_string(source), context)
 
 
