@@ -299,9 +299,10 @@ class Response(_WerkzeugResponse):
         return app_ctx.app.config["MAX_COOKIE_SIZE"]  # type: ignore[no-any-return]
 
 
-# (class, mimetype, default status) -> (Content-Type, status line, code), or None where the
+# (class, mimetype, class defaults) -> (Content-Type, status line, code), or None where the
 # class changes how Werkzeug sets a response up.
 _buffered_setups: dict[tuple[t.Any, ...], tuple[str | None, str, int] | None] = {}
+_MAX_BUFFERED_SETUPS = 128
 
 
 def _init_buffered(response: Response, body: str | bytes, mimetype: str | None) -> bool:
@@ -312,11 +313,19 @@ def _init_buffered(response: Response, body: str | bytes, mimetype: str | None) 
     overrides a part of that set-up.
     """
     cls = type(response)
-    key = (cls, mimetype, cls.default_mimetype, cls.default_status)
+    key = (
+        cls,
+        mimetype,
+        cls.default_mimetype,
+        cls.default_status,
+        cls.automatically_set_content_length,
+    )
     try:
         setup = _buffered_setups[key]
     except KeyError:
-        setup = _buffered_setups[key] = _buffered_setup(cls, mimetype)
+        setup = _buffered_setup(cls, mimetype)
+        if len(_buffered_setups) < _MAX_BUFFERED_SETUPS:  # a mimetype may come from a client
+            _buffered_setups[key] = setup
     if setup is None:
         return False
     content_type, response._status, response._status_code = setup

@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from microflask.wrappers import Response
+from microflask.wrappers import _MAX_BUFFERED_SETUPS, Response, _buffered_setups
 
 
 class JSONByDefault(Response):
@@ -81,3 +81,19 @@ def test_class_default_changed_later_is_seen() -> None:
     assert Later("x").mimetype == "text/html"
     Later.default_mimetype = "text/plain"
     assert Later("x").headers["Content-Type"] == "text/plain; charset=utf-8"
+
+
+def test_content_length_default_changed_later_is_seen() -> None:
+    class Later(Response):
+        pass
+
+    assert Later("abc").headers["Content-Length"] == "3"
+    Later.automatically_set_content_length = False
+    assert "Content-Length" not in Later("abc").headers
+
+
+def test_setups_stay_bounded_for_client_chosen_mimetypes() -> None:
+    for i in range(_MAX_BUFFERED_SETUPS + 10):
+        response = Response("x", mimetype=f"application/x-{i}")
+        assert response.mimetype == f"application/x-{i}"
+    assert len(_buffered_setups) <= _MAX_BUFFERED_SETUPS
