@@ -9,6 +9,10 @@ import socket
 import subprocess
 import sys
 import textwrap
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -357,3 +361,36 @@ def test_stop_server_kills_a_server_that_ignores_sigterm(
     with pytest.raises(ProcessLookupError):
         os.kill(stubborn.pid, signal.SIGKILL)
     stubborn.wait()  # already reaped; this only tells Popen so
+
+
+def _get_status(url: str) -> int | None:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as e:
+        e.close()
+        return e.code
+    except OSError:
+        return None
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads /proc for the worker")
+def test_live_server_survives_its_worker_being_restarted(app: microflask.Microflask) -> None:
+    pid, port = microflask.pytest_plugin._start_server(app)
+    try:
+        url = f"http://127.0.0.1:{port}/no-such-page"
+        assert _get_status(url) == 404
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        assert len(children) == 1  # the one sync worker
+        os.kill(int(children[0]), signal.SIGKILL)  # as gunicorn does on a worker's timeout
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            new_children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+            if new_children and new_children != children and _get_status(url) == 404:
+                break
+            time.sleep(0.1)
+        else:
+            pytest.fail("the live server stopped serving when its worker was restarted")
+    finally:
+        microflask.pytest_plugin._stop_server(pid)

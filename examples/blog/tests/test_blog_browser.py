@@ -50,8 +50,14 @@ pytestmark = [
 ]
 
 
-@pytest.fixture(scope="module")
-def browser() -> t.Iterator[Browser]:
+@pytest.fixture
+def browser(live_server: str) -> t.Iterator[Browser]:
+    """A new headless Chromium for one test, started after the server.
+
+    ``live_server`` forks the test process, so Playwright starts only once
+    that fork is made: a server forked while Playwright's driver and event
+    loop run would hold copies of their pipes and selector.
+    """
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
