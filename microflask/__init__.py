@@ -143,3 +143,7 @@ if not t.TYPE_CHECKING:  # pragma: no branch
         from .flask_compat import missing_flask_name
 
         raise missing_flask_name(name)
+
+    def __dir__() -> list[str]:
+        """List the package's names, the lazily exported ones included."""
+        return sorted({*vars(sys.modules[__name__]), *_LAZY_NAMES})

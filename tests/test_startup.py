@@ -72,6 +72,17 @@ def test_lazy_name_is_the_modules_own(name: str) -> None:
     assert value is getattr(module, name)
 
 
+def test_dir_lists_every_public_name_before_it_loads() -> None:
+    code = (
+        "import sys, microflask\n"
+        "names = dir(microflask)\n"
+        "missing = set(microflask.__all__) - set(names)\n"
+        "assert not missing, missing\n"
+    )
+    # The child fails (check=True) when a name is missing; dir() loads nothing.
+    assert "microflask.templating" not in _modules_after(code)
+
+
 def test_every_public_name_resolves() -> None:
     missing = [name for name in microflask.__all__ if not hasattr(microflask, name)]
     assert missing == []
