@@ -10,7 +10,6 @@ from markupsafe import Markup, escape
 
 from . import json
 from .app import Microflask
-from .blueprints import Blueprint, BlueprintSetupState
 from .config import Config
 from .ctx import (
     after_this_request,
@@ -47,6 +46,7 @@ from .signals import (
 from .wrappers import Request, Response
 
 if t.TYPE_CHECKING:
+    from .blueprints import Blueprint, BlueprintSetupState
     from .csrf import csrf_exempt, csrf_token, generate_csrf
     from .flask_compat import install_as_flask
     from .fragments import render_block, stream_block
@@ -116,6 +116,8 @@ __all__ = [
 # Names whose modules load on first use: Jinja2 and the optional features stay off the
 # import path, which then holds only what a request needs.
 _LAZY_NAMES = {
+    "Blueprint": "blueprints",
+    "BlueprintSetupState": "blueprints",
     "csrf_exempt": "csrf",
     "csrf_token": "csrf",
     "generate_csrf": "csrf",

@@ -17,6 +17,7 @@ DEFERRED = [
     "itsdangerous",
     "jinja2",
     "microflask._cookie_serializer",
+    "microflask.blueprints",
     "microflask.cli",
     "microflask.debughelpers",
     "microflask.flask_compat",
