@@ -8,6 +8,7 @@ usually in ``conftest.py``; the project's own fixtures of these names win.
 from __future__ import annotations
 
 import contextlib
+import gc
 import importlib.util
 import os
 import select
@@ -146,6 +147,11 @@ def _serve(app: Microflask, port: int, ready_fd: int) -> t.NoReturn:
     code = 1
     try:
         warnings.resetwarnings()  # the test run's "error" filters are not for gunicorn
+        # What the test process left for the collector is not the server's to finalize:
+        # a finalizer run here would act on the test process's pipes, files and sockets
+        # (a Playwright coroutine closed here writes to the browser driver's pipe and
+        # hangs the test process's next call).
+        gc.freeze()
         _die_with_parent()
         _gunicorn_app(app, port, ready_fd).run()
         code = 0

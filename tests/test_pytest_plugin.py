@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import importlib.metadata
 import os
 import signal
@@ -394,3 +395,38 @@ def test_live_server_survives_its_worker_being_restarted(app: microflask.Microfl
             pytest.fail("the live server stopped serving when its worker was restarted")
     finally:
         microflask.pytest_plugin._stop_server(pid)
+
+
+class _Finalized:
+    """Cyclic garbage whose finalizer writes the pid of the process running it."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.me = self  # only the cyclic collector frees it
+
+    def __del__(self) -> None:
+        with self.path.open("a") as file:
+            file.write(f"{os.getpid()}\n")
+
+
+@pytest.mark.slow
+def test_live_server_does_not_finalize_the_test_process_garbage(tmp_path: Path) -> None:
+    app = microflask.Microflask(__name__)
+
+    @app.get("/collect")
+    def collect() -> str:
+        return str(gc.collect())  # as any collection in the server might, at any time
+
+    log = tmp_path / "finalized.txt"
+    gc.disable()  # keeps the garbage uncollected until the server is forked
+    try:
+        _Finalized(log)
+        pid, port = microflask.pytest_plugin._start_server(app)
+        try:
+            assert _get_status(f"http://127.0.0.1:{port}/collect") == 200
+        finally:
+            microflask.pytest_plugin._stop_server(pid)
+    finally:
+        gc.enable()
+    gc.collect()
+    assert log.read_text().split() == [str(os.getpid())]
