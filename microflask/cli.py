@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import code
 import contextlib
+import importlib
 import importlib.metadata
 import importlib.util
 import inspect
@@ -509,15 +510,21 @@ def load_dotenv(path: str | os.PathLike[str] | None = None, load_defaults: bool 
 
 def _convert_cert(ctx: click.Context, param: click.Parameter, value: t.Any) -> t.Any:
     """Turn ``--cert`` into a real path, ``"adhoc"`` or an ``ssl.SSLContext``."""
-    import ssl
-
     if value is None:
         return None
+    # Imported only for a --cert: a Python built without ssl can still serve plain HTTP.
+    try:
+        import ssl
+    except ImportError:
+        raise click.BadParameter("Needs a Python built with the ssl module.", ctx, param) from None
     if os.path.isfile(value):
         return os.path.realpath(value)
     if value.lower() == "adhoc":
-        if importlib.util.find_spec("cryptography") is None:
-            raise click.BadParameter("'adhoc' needs the cryptography library.", ctx, param)
+        try:
+            importlib.import_module("cryptography")
+        except ImportError:
+            message = "'adhoc' needs the cryptography library: pip install cryptography."
+            raise click.BadParameter(message, ctx, param) from None
         return "adhoc"
     if isinstance(obj := import_string(value, silent=True), ssl.SSLContext):
         return obj

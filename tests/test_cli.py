@@ -985,16 +985,34 @@ def test_run_adhoc_cert(
     served: list[tuple[t.Any, ...]],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setitem(sys.modules, "cryptography", None)
     result = invoke("--app", "hello", "run", "--cert", "adhoc")
-    if importlib.util.find_spec("cryptography") is None:
-        assert result.exit_code == 2
-        assert "needs the cryptography library" in result.output
-        fake = types.ModuleType("cryptography")
-        fake.__spec__ = importlib.machinery.ModuleSpec("cryptography", None)
-        monkeypatch.setitem(sys.modules, "cryptography", fake)
-        result = invoke("--app", "hello", "run", "--cert", "ADHOC")
+    assert result.exit_code == 2
+    assert "'adhoc' needs the cryptography library" in result.output
+    # A module without a spec, as a test double or a frozen app may put there.
+    monkeypatch.setitem(sys.modules, "cryptography", types.ModuleType("cryptography"))
+    result = invoke("--app", "hello", "run", "--cert", "ADHOC")
     assert result.exit_code == 0, result.output
     assert served[-1][3]["ssl_context"] == "adhoc"
+
+
+def test_run_cert_without_ssl_module_is_a_usage_error(
+    cert_files: tuple[str, str], served: list[tuple[t.Any, ...]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "ssl", None)
+    result = invoke("--app", "hello", "run", "--cert", "cert.pem", "--key", "key.pem")
+    assert result.exit_code == 2
+    assert "Needs a Python built with the ssl module." in result.output
+    assert served == []
+
+
+def test_run_without_ssl_module_serves_plain_http(
+    cert_files: tuple[str, str], served: list[tuple[t.Any, ...]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "ssl", None)
+    result = invoke("--app", "hello", "run")
+    assert result.exit_code == 0, result.output
+    assert served[0][3]["ssl_context"] is None
 
 
 # -- real processes -----------------------------------------------------------------
