@@ -417,10 +417,10 @@ class MicroflaskGroup(AppGroup):
                 if entry.name not in self.commands:
                     self.add_command(entry.load(), entry.name)
 
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         """Find a built-in or plugin command, else one from ``app.cli``."""
         self._load_plugin_commands()
-        if (command := super().get_command(ctx, cmd_name)) is not None:
+        if (command := super().get_command(ctx, name)) is not None:
             return command
         try:
             app = ctx.ensure_object(ScriptInfo).load_app()
@@ -431,7 +431,7 @@ class MicroflaskGroup(AppGroup):
         if current is None or current.app is not app:
             ctx.with_resource(app.app_context())
         self._load_plugin_commands()  # loading the app may have installed the bridge
-        return super().get_command(ctx, cmd_name) or app.cli.get_command(ctx, cmd_name)
+        return super().get_command(ctx, name) or app.cli.get_command(ctx, name)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         """List built-in, plugin and app commands; show why the app failed."""

@@ -500,6 +500,13 @@ def test_custom_group_uses_create_app(project: Path) -> None:
     assert CliRunner().invoke(group, ["name"]).output == "custom_app\n"
 
 
+def test_group_get_command_takes_flasks_parameter_names(project: Path) -> None:
+    # Flask's FlaskGroup.get_command(ctx, name): an override calling it by keyword works.
+    group = MicroflaskGroup(create_app=lambda: Microflask("custom_app"))
+    with group.make_context("app", ["run"], resilient_parsing=True) as ctx:
+        assert group.get_command(ctx=ctx, name="run") is not None
+
+
 def test_custom_group_without_default_commands(project: Path) -> None:
     group = MicroflaskGroup(add_default_commands=False, add_version_option=False)
     assert "run" not in group.commands
