@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import code
 import contextlib
+import importlib
 import importlib.metadata
 import importlib.util
 import inspect
@@ -416,10 +417,10 @@ class MicroflaskGroup(AppGroup):
                 if entry.name not in self.commands:
                     self.add_command(entry.load(), entry.name)
 
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         """Find a built-in or plugin command, else one from ``app.cli``."""
         self._load_plugin_commands()
-        if (command := super().get_command(ctx, cmd_name)) is not None:
+        if (command := super().get_command(ctx, name)) is not None:
             return command
         try:
             app = ctx.ensure_object(ScriptInfo).load_app()
@@ -430,7 +431,7 @@ class MicroflaskGroup(AppGroup):
         if current is None or current.app is not app:
             ctx.with_resource(app.app_context())
         self._load_plugin_commands()  # loading the app may have installed the bridge
-        return super().get_command(ctx, cmd_name) or app.cli.get_command(ctx, cmd_name)
+        return super().get_command(ctx, name) or app.cli.get_command(ctx, name)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         """List built-in, plugin and app commands; show why the app failed."""
@@ -509,15 +510,21 @@ def load_dotenv(path: str | os.PathLike[str] | None = None, load_defaults: bool 
 
 def _convert_cert(ctx: click.Context, param: click.Parameter, value: t.Any) -> t.Any:
     """Turn ``--cert`` into a real path, ``"adhoc"`` or an ``ssl.SSLContext``."""
-    import ssl
-
     if value is None:
         return None
+    # Imported only for a --cert: a Python built without ssl can still serve plain HTTP.
+    try:
+        import ssl
+    except ImportError:
+        raise click.BadParameter("Needs a Python built with the ssl module.", ctx, param) from None
     if os.path.isfile(value):
         return os.path.realpath(value)
     if value.lower() == "adhoc":
-        if importlib.util.find_spec("cryptography") is None:
-            raise click.BadParameter("'adhoc' needs the cryptography library.", ctx, param)
+        try:
+            importlib.import_module("cryptography")
+        except ImportError:
+            message = "'adhoc' needs the cryptography library: pip install cryptography."
+            raise click.BadParameter(message, ctx, param) from None
         return "adhoc"
     if isinstance(obj := import_string(value, silent=True), ssl.SSLContext):
         return obj

@@ -11,12 +11,12 @@ small package whose ``app``, ``blueprints`` and ``scaffold`` are microflask's
 ``app``, ``blueprints`` and ``scaffold``. Flask's spellings are set beside
 ours on the same modules: every public name containing ``Microflask`` gets
 its ``Flask`` twin (``flask.Flask is microflask.Microflask``,
-``FlaskClient``, ``FlaskCliRunner``, ``FlaskGroup``), plus
-``flask.sansio.app.App``. A meta-path finder placed first on
-``sys.meta_path`` does two things: it serves those objects again if a test
-tool drops them from ``sys.modules``, and it refuses any other ``flask.*``
-name, so the real Flask that pip installs as the extensions' dependency is
-never imported. The same finder answers ``importlib.metadata`` for
+``FlaskClient``, ``FlaskCliRunner``, ``FlaskGroup``), exported too (so
+``from flask import *`` gives ``Flask``), plus ``flask.sansio.app.App``. A
+meta-path finder placed first on ``sys.meta_path`` does two things: it serves
+those objects again if a test tool drops them from ``sys.modules``, and it
+refuses any other ``flask.*`` name, so the real Flask that pip installs as
+the extensions' dependency is never imported. The same finder answers ``importlib.metadata`` for
 ``flask`` with :data:`FLASK_API_VERSION` when no real Flask distribution is
 installed (flask-restx reads it); an installed one answers for itself.
 Loaded with ``pytest -p microflask.flask_compat``, the module installs the
@@ -177,9 +177,14 @@ def _sansio_package(modules: dict[str, ModuleType]) -> ModuleType:
 
 
 def _add_flask_spellings(module: ModuleType) -> None:
+    # Exported too, so that ``from flask import *`` gives ``Flask`` as Flask's does.
+    exported = getattr(module, "__all__", None)
     for name, value in list(vars(module).items()):
         if "Microflask" in name:
-            setattr(module, name.replace("Microflask", "Flask"), value)
+            twin = name.replace("Microflask", "Flask")
+            setattr(module, twin, value)
+            if isinstance(exported, list) and name in exported and twin not in exported:
+                exported.append(twin)
 
 
 class _AliasLoader:

@@ -500,6 +500,13 @@ def test_custom_group_uses_create_app(project: Path) -> None:
     assert CliRunner().invoke(group, ["name"]).output == "custom_app\n"
 
 
+def test_group_get_command_takes_flasks_parameter_names(project: Path) -> None:
+    # Flask's FlaskGroup.get_command(ctx, name): an override calling it by keyword works.
+    group = MicroflaskGroup(create_app=lambda: Microflask("custom_app"))
+    with group.make_context("app", ["run"], resilient_parsing=True) as ctx:
+        assert group.get_command(ctx=ctx, name="run") is not None
+
+
 def test_custom_group_without_default_commands(project: Path) -> None:
     group = MicroflaskGroup(add_default_commands=False, add_version_option=False)
     assert "run" not in group.commands
@@ -985,16 +992,34 @@ def test_run_adhoc_cert(
     served: list[tuple[t.Any, ...]],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setitem(sys.modules, "cryptography", None)
     result = invoke("--app", "hello", "run", "--cert", "adhoc")
-    if importlib.util.find_spec("cryptography") is None:
-        assert result.exit_code == 2
-        assert "needs the cryptography library" in result.output
-        fake = types.ModuleType("cryptography")
-        fake.__spec__ = importlib.machinery.ModuleSpec("cryptography", None)
-        monkeypatch.setitem(sys.modules, "cryptography", fake)
-        result = invoke("--app", "hello", "run", "--cert", "ADHOC")
+    assert result.exit_code == 2
+    assert "'adhoc' needs the cryptography library" in result.output
+    # A module without a spec, as a test double or a frozen app may put there.
+    monkeypatch.setitem(sys.modules, "cryptography", types.ModuleType("cryptography"))
+    result = invoke("--app", "hello", "run", "--cert", "ADHOC")
     assert result.exit_code == 0, result.output
     assert served[-1][3]["ssl_context"] == "adhoc"
+
+
+def test_run_cert_without_ssl_module_is_a_usage_error(
+    cert_files: tuple[str, str], served: list[tuple[t.Any, ...]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "ssl", None)
+    result = invoke("--app", "hello", "run", "--cert", "cert.pem", "--key", "key.pem")
+    assert result.exit_code == 2
+    assert "Needs a Python built with the ssl module." in result.output
+    assert served == []
+
+
+def test_run_without_ssl_module_serves_plain_http(
+    cert_files: tuple[str, str], served: list[tuple[t.Any, ...]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "ssl", None)
+    result = invoke("--app", "hello", "run")
+    assert result.exit_code == 0, result.output
+    assert served[0][3]["ssl_context"] is None
 
 
 # -- real processes -----------------------------------------------------------------

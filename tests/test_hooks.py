@@ -427,3 +427,35 @@ def test_a_new_dict_assigned_to_a_registry_stays_live(
     app.before_request_funcs[None].clear()
     assert client.get("/").data == b"index"
     assert type(app.before_request_funcs).__name__ == "HookRegistry"
+
+
+_TEARDOWN_DEFAULT = "do_teardown_* default exc to None, not to the exception being handled"
+
+
+@pytest.mark.xfail(strict=True, reason=_TEARDOWN_DEFAULT)
+def test_do_teardown_request_without_exc_passes_the_exception_being_handled(
+    app: Microflask,
+) -> None:
+    seen: list[BaseException | None] = []
+    app.teardown_request(seen.append)
+    error = ValueError("handled here")
+    with app.test_request_context():
+        try:
+            raise error
+        except ValueError:
+            app.do_teardown_request()
+    assert seen[0] is error
+
+
+@pytest.mark.xfail(strict=True, reason=_TEARDOWN_DEFAULT)
+def test_do_teardown_appcontext_without_exc_passes_the_exception_being_handled(
+    app: Microflask,
+) -> None:
+    seen: list[BaseException | None] = []
+    app.teardown_appcontext(seen.append)
+    error = ValueError("handled here")
+    try:
+        raise error
+    except ValueError:
+        app.do_teardown_appcontext()
+    assert seen == [error]

@@ -180,3 +180,20 @@ def test_flask_restx_api_runs(app: microflask.Microflask) -> None:
     spec = client.get("/swagger.json").json
     assert spec is not None and "/hello/{name}" in spec["paths"]
     assert client.get("/docs/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("module", "name"),
+    [
+        ("flask", "Flask"),
+        ("flask.app", "Flask"),
+        ("flask.testing", "FlaskClient"),
+        ("flask.testing", "FlaskCliRunner"),
+        ("flask.cli", "FlaskGroup"),
+    ],
+)
+def test_star_import_gives_the_flask_spellings(module: str, name: str) -> None:
+    # Scripts and tutorials written for Flask start with ``from flask import *``.
+    namespace: dict[str, t.Any] = {}
+    exec(f"from {module} import *", namespace)
+    assert namespace[name] is _flask(module, name)

@@ -413,3 +413,16 @@ def test_bind_shortcut_refuses_hosts_idna_cannot_encode_as_werkzeug(
             assert urls is not None
             outcomes.append(urls.server_name)
     assert outcomes[0] == outcomes[1]
+
+
+@pytest.mark.xfail(
+    strict=True, reason="_bound_host splits '[::1]:80' at its first colon: the port stays"
+)
+@pytest.mark.parametrize(("server_name", "scheme"), [("[::1]:80", "http"), ("[::1]:443", "https")])
+def test_bind_shortcut_drops_the_default_port_of_an_ipv6_server_name(
+    server_name: str, scheme: str
+) -> None:
+    environ = {"PATH_INFO": "/page", "HTTP_HOST": server_name, "wsgi.url_scheme": scheme}
+    ours, theirs = _bind(_app(server_name, False), environ)
+    assert ours.server_name == theirs.server_name == "[::1]"
+    assert ours.build("page", force_external=True) == theirs.build("page", force_external=True)
