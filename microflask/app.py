@@ -64,6 +64,8 @@ _ANCHOR_SAFE = "%!#$&'()*+,/:;=?@"
 _CONTROL_CHARS = re.compile("[\x00-\x1f\x7f]")
 _BODYLESS_METHODS = frozenset(("GET", "HEAD", "OPTIONS"))
 _ROUTING_ERRORS = (NoMatch, RoutingException)
+# do_teardown_*'s default: not passed, told apart from an explicit None.
+_NO_EXC: t.Any = object()
 
 
 class _LazyClassAttribute:
@@ -654,11 +656,13 @@ class Microflask(Scaffold):
             return bool(peek(self, request))
         return interface.get_cookie_name(self) in request.cookies
 
-    def do_teardown_request(self, exc: BaseException | None = None) -> None:
+    def do_teardown_request(self, exc: BaseException | None = _NO_EXC) -> None:
         """Run every teardown-request function, innermost blueprint first.
 
         Each runs even if an earlier one raised; the first error is raised at the end.
         """
+        if exc is _NO_EXC:  # not passed: the exception being handled, as in Flask
+            exc = sys.exc_info()[1]
         rule = _cv_request.get(_NO_REQUEST_CTX).request.url_rule
         teardown = self._hook_chains[rule.endpoint if rule is not None else None].teardown
         if teardown:
@@ -666,8 +670,10 @@ class Microflask(Scaffold):
         if signals.request_tearing_down.receivers:
             signals.request_tearing_down.send(self, _async_wrapper=self.ensure_sync, exc=exc)
 
-    def do_teardown_appcontext(self, exc: BaseException | None = None) -> None:
+    def do_teardown_appcontext(self, exc: BaseException | None = _NO_EXC) -> None:
         """Run every teardown-appcontext function, last registered first."""
+        if exc is _NO_EXC:  # not passed: the exception being handled, as in Flask
+            exc = sys.exc_info()[1]
         if self.teardown_appcontext_funcs:
             _run_all([self.ensure_sync(f) for f in reversed(self.teardown_appcontext_funcs)], exc)
         if signals.appcontext_tearing_down.receivers:
@@ -1026,7 +1032,8 @@ def _http_error_body(error: HTTPException, environ: WSGIEnvironment | None) -> s
         or cls.name is not HTTPException.name
     ):
         return error.get_body(environ)
-    key = (cls, error.code, error.description)
+    # The type too: Markup('<b>') == '<b>', but Werkzeug escapes only the str.
+    key = (cls, error.code, type(error.description), error.description)
     try:
         return _error_bodies[key]
     except KeyError:

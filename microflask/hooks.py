@@ -12,6 +12,7 @@ lookup. The blueprint names a request belongs to are derived here too.
 from __future__ import annotations
 
 import typing as t
+import weakref
 
 if t.TYPE_CHECKING:
     from . import typing as ft
@@ -237,10 +238,14 @@ class HookChains(dict["str | None", HookChain]):
 
     def __init__(self, app: Microflask) -> None:
         super().__init__()
-        self.app = app
+        # A weak reference: the app holds this dict, and a cycle would keep a
+        # dropped app alive until the garbage collector runs.
+        self._app = weakref.ref(app)
 
     def __missing__(self, endpoint: str | None) -> HookChain:
-        app = self.app
+        app = self._app()
+        if app is None:
+            raise RuntimeError("The app of these hook chains no longer exists.")
         inner_first: list[str | None] = [*blueprint_ancestry(blueprint_of(endpoint)), None]
         outer_first = inner_first[::-1]
         chain = HookChain(

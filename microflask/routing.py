@@ -135,9 +135,11 @@ def _bound_host(host: str, scheme: str) -> str:
 
     The port is kept unless it is the default one for *scheme*.
     """
-    name, sep, port = host.lower().partition(":")
-    if _DEFAULT_PORTS.get(scheme) == port:
-        sep = port = ""
+    host = host.lower()
+    default = _DEFAULT_PORTS.get(scheme)
+    if default is not None and host.endswith(f":{default}"):  # "[::1]:80" as well
+        host = host[: -len(default) - 1]
+    name, sep, port = host.partition(":")
     try:
         return f"{name.encode('idna').decode('ascii')}{sep}{port}"
     except UnicodeError as e:

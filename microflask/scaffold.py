@@ -11,6 +11,7 @@ import os
 import pathlib
 import sys
 import typing as t
+import weakref
 from collections import defaultdict
 from datetime import timedelta
 from functools import cached_property, update_wrapper
@@ -83,7 +84,15 @@ class Scaffold:
             ft.AppOrBlueprintKey,
             dict[int | None, dict[type[BaseException], ft.ErrorHandlerCallable]],
         ] = defaultdict(lambda: defaultdict(dict))
-        changed = self._registry_changed
+        # Through a weak reference: the registries belong to this object, and a bound
+        # method would make a cycle that keeps a dropped app alive until a GC run.
+        self_ref = weakref.ref(self)
+
+        def changed() -> None:
+            scaffold = self_ref()
+            if scaffold is not None:
+                scaffold._registry_changed()
+
         self.before_request_funcs = HookRegistry(changed)
         self.after_request_funcs = HookRegistry(changed)
         self.teardown_request_funcs = HookRegistry(changed)

@@ -397,17 +397,12 @@ def _freed_without_gc(build: t.Callable[[], Microflask]) -> bool:
         gc.enable()
 
 
-_CYCLE = "hook registries hold app._registry_changed and HookChains holds the app"
-
-
-@pytest.mark.xfail(strict=True, reason=_CYCLE)
 def test_dropped_app_is_freed_without_the_garbage_collector() -> None:
     # App factories in test suites make an app per test: a cycle keeps each one,
     # with its config and views, alive until a collection happens to run.
     assert _freed_without_gc(lambda: Microflask(__name__))
 
 
-@pytest.mark.xfail(strict=True, reason=_CYCLE)
 def test_app_that_served_a_request_is_freed_without_the_garbage_collector() -> None:
     def build() -> Microflask:
         app = Microflask(__name__)

@@ -429,10 +429,6 @@ def test_a_new_dict_assigned_to_a_registry_stays_live(
     assert type(app.before_request_funcs).__name__ == "HookRegistry"
 
 
-_TEARDOWN_DEFAULT = "do_teardown_* default exc to None, not to the exception being handled"
-
-
-@pytest.mark.xfail(strict=True, reason=_TEARDOWN_DEFAULT)
 def test_do_teardown_request_without_exc_passes_the_exception_being_handled(
     app: Microflask,
 ) -> None:
@@ -447,7 +443,6 @@ def test_do_teardown_request_without_exc_passes_the_exception_being_handled(
     assert seen[0] is error
 
 
-@pytest.mark.xfail(strict=True, reason=_TEARDOWN_DEFAULT)
 def test_do_teardown_appcontext_without_exc_passes_the_exception_being_handled(
     app: Microflask,
 ) -> None:

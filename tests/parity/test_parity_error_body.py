@@ -65,10 +65,6 @@ def test_unhashable_description_is_answered() -> None:
     assert _http_error_body(error, None) == error.get_body(None)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the store's key (class, code, description) makes Markup('<b>x</b>') == '<b>x</b>'",
-)
 @pytest.mark.parametrize("first", ["markup", "str"])
 def test_markup_and_str_descriptions_of_the_same_text_keep_own_bodies(first: str) -> None:
     # Werkzeug escapes a str description and keeps a Markup one as HTML; equal text

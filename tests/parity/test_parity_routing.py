@@ -415,9 +415,6 @@ def test_bind_shortcut_refuses_hosts_idna_cannot_encode_as_werkzeug(
     assert outcomes[0] == outcomes[1]
 
 
-@pytest.mark.xfail(
-    strict=True, reason="_bound_host splits '[::1]:80' at its first colon: the port stays"
-)
 @pytest.mark.parametrize(("server_name", "scheme"), [("[::1]:80", "http"), ("[::1]:443", "https")])
 def test_bind_shortcut_drops_the_default_port_of_an_ipv6_server_name(
     server_name: str, scheme: str

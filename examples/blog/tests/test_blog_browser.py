@@ -50,13 +50,13 @@ pytestmark = [
 ]
 
 
-@pytest.fixture
-def browser(live_server: str) -> t.Iterator[Browser]:
-    """A new headless Chromium for one test, started after the server.
+@pytest.fixture(scope="module")
+def browser() -> t.Iterator[Browser]:
+    """One Chromium for the module, as pytest-playwright's fixture gives.
 
-    ``live_server`` forks the test process, so Playwright starts only once
-    that fork is made: a server forked while Playwright's driver and event
-    loop run would hold copies of their pipes and selector.
+    Each test's ``live_server`` is forked while it runs; the plugin keeps the
+    forked server from finalizing Playwright's objects, and one driver for the
+    module means no driver's threads come and go around the forks.
     """
     from playwright.sync_api import sync_playwright
 
