@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks import run, served, startup
+from benchmarks import profile_calls, run, served, startup
 from benchmarks.served import LoadResult
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -159,3 +159,27 @@ def test_update_readme_replaces_only_between_the_markers(tmp_path: Path) -> None
     assert run.update_readme(readme, "new\n", startup.README_START, startup.README_END)
     assert readme.read_text() == "top\n<!-- startup:start -->\nnew\n<!-- startup:end -->\nend\n"
     assert not run.update_readme(readme, "x\n")
+
+
+@pytest.mark.parametrize(
+    ("filename", "library"),
+    [
+        ("~", "builtins"),
+        ("/v/lib/python3.11/site-packages/werkzeug/routing/map.py", "werkzeug"),
+        ("/v/lib/python3.11/site-packages/bottle.py", "bottle"),
+        ("/work/main/microflask/app.py", "microflask"),
+        ("/work/main/benchmarks/run.py", "benchmarks"),
+        ("/usr/lib/python3.11/contextlib.py", "stdlib"),
+    ],
+)
+def test_profile_shares_are_grouped_by_the_library_a_file_is_in(
+    filename: str, library: str
+) -> None:
+    assert profile_calls.library_of(filename) == library
+
+
+def test_profile_of_a_warm_request_counts_its_calls_and_time() -> None:
+    stats = profile_calls.profile_requests("microflask", "hello", 3)
+    shares = profile_calls.own_time_by_library(stats)
+    assert "microflask" in shares and "werkzeug" in shares
+    assert abs(sum(shares.values()) - stats.total_tt) < 1e-9  # type: ignore[attr-defined]
