@@ -154,9 +154,6 @@ class RequestContext:
     parsing and verifying the cookie.
     """
 
-    #: An HTTP error that became the response; its traceback is freed after the request.
-    _spent_error: BaseException | None = None
-
     def __init__(
         self,
         app: Microflask,
