@@ -18,8 +18,8 @@ import jinja2
 from jinja2 import nodes
 
 from .globals import _cv_request
-from .helpers import stream_with_context
-from .templating import render_chunks, require_app
+from .helpers import require_app, stream_with_context
+from .templating import render_chunks
 
 if t.TYPE_CHECKING:
     from .templating import _TemplateRef

@@ -18,6 +18,7 @@ from .globals import _cv_app, _cv_request, current_app, request, request_ctx, se
 if t.TYPE_CHECKING:
     from werkzeug.wrappers import Response as BaseResponse
 
+    from .app import Microflask
     from .wrappers import Response
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "get_template_attribute",
     "make_response",
     "redirect",
+    "require_app",
     "send_file",
     "send_from_directory",
     "stream_with_context",
@@ -74,6 +76,20 @@ def get_root_path(import_name: str) -> str:
             " package spanning several folders. Pass 'root_path' explicitly."
         )
     return os.path.abspath(locations[0])
+
+
+def require_app(action: str) -> Microflask:
+    """Return the current app, for *action* (a function's name) that needs one.
+
+    :raises RuntimeError: outside an application context.
+    """
+    app_ctx = _cv_app.get(None)
+    if app_ctx is None:
+        raise RuntimeError(
+            f"Working outside of application context: {action}() needs the current app."
+            " Call it from a view, or inside 'with app.app_context():'."
+        )
+    return app_ctx.app
 
 
 def url_for(

@@ -18,8 +18,8 @@ from markupsafe import Markup
 
 from .csrf import csrf_token
 from .debughelpers import TemplateAttempt, explain_template_loading_attempts
-from .globals import _cv_app, _cv_request, g, request, session
-from .helpers import get_flashed_messages, stream_with_context
+from .globals import _cv_request, g, request, session
+from .helpers import get_flashed_messages, require_app, stream_with_context
 from .signals import before_render_template, template_rendered
 
 if t.TYPE_CHECKING:
@@ -32,7 +32,6 @@ __all__ = [
     "render_chunks",
     "render_template",
     "render_template_string",
-    "require_app",
     "stream_template",
     "stream_template_string",
 ]
@@ -143,20 +142,6 @@ def _create_environment(app: Microflask) -> Environment:
         csrf_token=csrf_token,
     )
     return env
-
-
-def require_app(action: str) -> Microflask:
-    """Return the current app, for *action* (a function's name) that needs one.
-
-    :raises RuntimeError: outside an application context.
-    """
-    app_ctx = _cv_app.get(None)
-    if app_ctx is None:
-        raise RuntimeError(
-            f"{action}() needs an application context: call it from a view,"
-            " or inside 'with app.app_context():'."
-        )
-    return app_ctx.app
 
 
 def _send(

@@ -271,7 +271,7 @@ def test_missing_template_raises_template_not_found(app: Microflask) -> None:
 
 @pytest.mark.parametrize("function", [render_block, stream_block])
 def test_outside_an_app_context_is_a_clear_error(function: t.Callable[..., t.Any]) -> None:
-    with pytest.raises(RuntimeError, match=f"{function.__name__}\\(\\) needs an application"):
+    with pytest.raises(RuntimeError, match=f"{function.__name__}\\(\\) needs the current app"):
         function(PAGE, "content")
 
 
