@@ -180,18 +180,16 @@ def send_file(
     max_age: None | int | t.Callable[[str | None], int | None] = None,
 ) -> Response:
     """Send a file or file-like object; see ``werkzeug.utils.send_file``."""
-    return werkzeug.utils.send_file(  # type: ignore[return-value]
+    return _send(
+        werkzeug.utils.send_file,
         path_or_file,
-        request.environ,
-        **_send_file_kwargs(
-            mimetype=mimetype,
-            as_attachment=as_attachment,
-            download_name=download_name,
-            conditional=conditional,
-            etag=etag,
-            last_modified=last_modified,
-            max_age=max_age,
-        ),
+        mimetype=mimetype,
+        as_attachment=as_attachment,
+        download_name=download_name,
+        conditional=conditional,
+        etag=etag,
+        last_modified=last_modified,
+        max_age=max_age,
     )
 
 
@@ -201,22 +199,22 @@ def send_from_directory(
     **kwargs: t.Any,
 ) -> Response:
     """Send *path* from inside *directory*; anything that escapes it is a 404."""
-    return werkzeug.utils.send_from_directory(  # type: ignore[return-value]
-        directory, path, request.environ, **_send_file_kwargs(**kwargs)
-    )
+    return _send(werkzeug.utils.send_from_directory, directory, path, **kwargs)
 
 
-def _send_file_kwargs(**kwargs: t.Any) -> dict[str, t.Any]:
-    """Add the current app's settings to Werkzeug's ``send_file`` arguments."""
+def _send(send: t.Callable[..., BaseResponse], *args: t.Any, **kwargs: t.Any) -> Response:
+    """Call Werkzeug's *send* with the request and the current app's settings."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     if kwargs.get("max_age") is None:
         kwargs["max_age"] = app.get_send_file_max_age
-    kwargs.update(
+    return send(  # type: ignore[return-value]
+        *args,
+        request.environ,
         use_x_sendfile=app.config["USE_X_SENDFILE"],
         response_class=app.response_class,
         _root_path=app.root_path,
+        **kwargs,
     )
-    return kwargs
 
 
 def stream_with_context(
