@@ -10,17 +10,16 @@ inherited from parent templates, the template's top-level ``{% import %}``,
 from __future__ import annotations
 
 import collections
+import functools
 import typing as t
 import weakref
 
 import jinja2
 from jinja2 import nodes
-from jinja2.runtime import Context
 
 from .globals import _cv_request
-from .helpers import stream_with_context
-from .signals import before_render_template, template_rendered
-from .templating import require_app, send_template_signal
+from .helpers import require_app, stream_with_context
+from .templating import render_chunks
 
 if t.TYPE_CHECKING:
     from .templating import _TemplateRef
@@ -51,7 +50,6 @@ _KEPT_STATEMENTS = (
     nodes.Import,
     nodes.Macro,
 )
-_NO_PARENT = object()
 _preludes: weakref.WeakKeyDictionary[jinja2.Template, jinja2.Template | None] = (
     weakref.WeakKeyDictionary()
 )
@@ -95,46 +93,48 @@ def _prelude(template: jinja2.Template) -> jinja2.Template | None:
     return prelude
 
 
-def _run(env: jinja2.Environment, chunks: t.Any) -> t.Iterator[str]:
-    """Iterate a render function's output, also in an async environment."""
-    if not env.is_async:
-        return t.cast(t.Iterator[str], chunks)
+def _chunks(env: jinja2.Environment, chunks: t.Any) -> t.Iterator[str]:
+    """Iterate a render function's output, as ``Template.generate`` does.
 
-    import asyncio  # only async environments pay for the import
+    An async environment's output is collected first; an error is raised
+    with its traceback pointing at the template's line.
+    """
+    try:
+        if env.is_async:
+            import asyncio  # only async environments pay for the import
 
-    async def collect() -> list[str]:
-        return [chunk async for chunk in chunks]
+            async def collect() -> list[str]:
+                return [chunk async for chunk in chunks]
 
-    return iter(asyncio.run(collect()))
+            chunks = asyncio.run(collect())
+        yield from chunks
+    except Exception:
+        yield env.handle_exception()
 
 
-def _block_context(
+def _render_block(
     template: jinja2.Template, block_name: str, context: dict[str, t.Any]
-) -> Context:
-    """Return the context a full render gives the block's function.
+) -> t.Iterator[str]:
+    """Return the block's chunks, rendered in the context a full render makes.
 
     :raises LookupError: if no template in the chain defines the block.
     """
     env = template.environment
     ctx = template.new_context(context)
     current = template
-    try:
-        while (prelude := _prelude(current)) is not None:
-            collections.deque(_run(env, prelude.root_render_func(ctx)), maxlen=0)
-            parent = ctx.vars.pop(_PARENT_VAR, _NO_PARENT)
-            if parent is _NO_PARENT:
-                break
-            current = env.get_template(parent, current.name)
-            for name, function in current.blocks.items():
-                ctx.blocks.setdefault(name, []).append(function)
-    except Exception:
-        env.handle_exception()
+    while (prelude := _prelude(current)) is not None:
+        collections.deque(_chunks(env, prelude.root_render_func(ctx)), maxlen=0)
+        if _PARENT_VAR not in ctx.vars:
+            break
+        current = env.get_template(ctx.vars.pop(_PARENT_VAR), current.name)
+        for name, function in current.blocks.items():
+            ctx.blocks.setdefault(name, []).append(function)
     if block_name not in ctx.blocks:
         raise LookupError(
             f"Template {template.name!r} has no block {block_name!r}; its blocks (with its"
             f" parents') are {sorted(ctx.blocks)!r}. Check the name in the {{% block %}} tag."
         )
-    return ctx
+    return _chunks(env, ctx.blocks[block_name][0](ctx))
 
 
 def _block_chunks(
@@ -143,19 +143,8 @@ def _block_chunks(
     """Prepare the block's render; the returned iterator renders it."""
     app = require_app(action)
     template = app.jinja_env.get_or_select_template(template_name_or_list)
-    app.update_template_context(context)
-    send_template_signal(before_render_template, app, template, context)
-    ctx = _block_context(template, block_name, context)
-    env = template.environment
-
-    def generate() -> t.Iterator[str]:
-        try:
-            yield from _run(env, ctx.blocks[block_name][0](ctx))
-        except Exception:
-            yield env.handle_exception()
-        send_template_signal(template_rendered, app, template, context)
-
-    return generate()
+    render = functools.partial(_render_block, template, block_name)
+    return render_chunks(app, template, context, render)
 
 
 def render_block(template_name_or_list: _TemplateRef, block_name: str, **context: t.Any) -> str:

@@ -18,6 +18,7 @@ from .globals import _cv_app, _cv_request, current_app, request, request_ctx, se
 if t.TYPE_CHECKING:
     from werkzeug.wrappers import Response as BaseResponse
 
+    from .app import Microflask
     from .wrappers import Response
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "get_template_attribute",
     "make_response",
     "redirect",
+    "require_app",
     "send_file",
     "send_from_directory",
     "stream_with_context",
@@ -74,6 +76,20 @@ def get_root_path(import_name: str) -> str:
             " package spanning several folders. Pass 'root_path' explicitly."
         )
     return os.path.abspath(locations[0])
+
+
+def require_app(action: str) -> Microflask:
+    """Return the current app, for *action* (a function's name) that needs one.
+
+    :raises RuntimeError: outside an application context.
+    """
+    app_ctx = _cv_app.get(None)
+    if app_ctx is None:
+        raise RuntimeError(
+            f"Working outside of application context: {action}() needs the current app."
+            " Call it from a view, or inside 'with app.app_context():'."
+        )
+    return app_ctx.app
 
 
 def url_for(
@@ -164,18 +180,16 @@ def send_file(
     max_age: None | int | t.Callable[[str | None], int | None] = None,
 ) -> Response:
     """Send a file or file-like object; see ``werkzeug.utils.send_file``."""
-    return werkzeug.utils.send_file(  # type: ignore[return-value]
+    return _send(
+        werkzeug.utils.send_file,
         path_or_file,
-        request.environ,
-        **_send_file_kwargs(
-            mimetype=mimetype,
-            as_attachment=as_attachment,
-            download_name=download_name,
-            conditional=conditional,
-            etag=etag,
-            last_modified=last_modified,
-            max_age=max_age,
-        ),
+        mimetype=mimetype,
+        as_attachment=as_attachment,
+        download_name=download_name,
+        conditional=conditional,
+        etag=etag,
+        last_modified=last_modified,
+        max_age=max_age,
     )
 
 
@@ -185,22 +199,22 @@ def send_from_directory(
     **kwargs: t.Any,
 ) -> Response:
     """Send *path* from inside *directory*; anything that escapes it is a 404."""
-    return werkzeug.utils.send_from_directory(  # type: ignore[return-value]
-        directory, path, request.environ, **_send_file_kwargs(**kwargs)
-    )
+    return _send(werkzeug.utils.send_from_directory, directory, path, **kwargs)
 
 
-def _send_file_kwargs(**kwargs: t.Any) -> dict[str, t.Any]:
-    """Add the current app's settings to Werkzeug's ``send_file`` arguments."""
+def _send(send: t.Callable[..., BaseResponse], *args: t.Any, **kwargs: t.Any) -> Response:
+    """Call Werkzeug's *send* with the request and the current app's settings."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     if kwargs.get("max_age") is None:
         kwargs["max_age"] = app.get_send_file_max_age
-    kwargs.update(
+    return send(  # type: ignore[return-value]
+        *args,
+        request.environ,
         use_x_sendfile=app.config["USE_X_SENDFILE"],
         response_class=app.response_class,
         _root_path=app.root_path,
+        **kwargs,
     )
-    return kwargs
 
 
 def stream_with_context(

@@ -18,24 +18,20 @@ from markupsafe import Markup
 
 from .csrf import csrf_token
 from .debughelpers import TemplateAttempt, explain_template_loading_attempts
-from .globals import _cv_app, _cv_request, g, request, session
-from .helpers import get_flashed_messages, get_template_attribute, stream_with_context
+from .globals import _cv_request, g, request, session
+from .helpers import get_flashed_messages, require_app, stream_with_context
 from .signals import before_render_template, template_rendered
 
 if t.TYPE_CHECKING:
     from .app import Microflask
     from .blueprints import Blueprint
-    from .fragments import render_block as render_block
-    from .fragments import stream_block as stream_block
 
 __all__ = [
     "DispatchingJinjaLoader",
     "Environment",
-    "get_template_attribute",
+    "render_chunks",
     "render_template",
     "render_template_string",
-    "require_app",
-    "send_template_signal",
     "stream_template",
     "stream_template_string",
 ]
@@ -148,33 +144,18 @@ def _create_environment(app: Microflask) -> Environment:
     return env
 
 
-def require_app(action: str) -> Microflask:
-    """Return the current app, for *action* (a function's name) that needs one.
-
-    :raises RuntimeError: outside an application context.
-    """
-    app_ctx = _cv_app.get(None)
-    if app_ctx is None:
-        raise RuntimeError(
-            f"{action}() needs an application context: call it from a view,"
-            " or inside 'with app.app_context():'."
-        )
-    return app_ctx.app
-
-
-def send_template_signal(
+def _send(
     signal: Signal, app: Microflask, template: jinja2.Template, context: dict[str, t.Any]
 ) -> None:
-    """Send a template signal, if it has receivers, as rendering does."""
     if signal.receivers:
         signal.send(app, _async_wrapper=app.ensure_sync, template=template, context=context)
 
 
 def _render(app: Microflask, template: jinja2.Template, context: dict[str, t.Any]) -> str:
     app.update_template_context(context)
-    send_template_signal(before_render_template, app, template, context)
+    _send(before_render_template, app, template, context)
     rv = template.render(context)
-    send_template_signal(template_rendered, app, template, context)
+    _send(template_rendered, app, template, context)
     return rv
 
 
@@ -193,17 +174,33 @@ def render_template_string(source: str, **context: t.Any) -> str:
     return _render(app, app.jinja_env.from_string(source), context)
 
 
+def render_chunks(
+    app: Microflask,
+    template: jinja2.Template,
+    context: dict[str, t.Any],
+    render: t.Callable[[dict[str, t.Any]], t.Iterator[str]] | None = None,
+) -> t.Iterator[str]:
+    """Return an iterator of *template* rendered, as a streamed render.
+
+    The context processors run and ``before_render_template`` is sent now,
+    ``template_rendered`` after the last chunk. *render* makes the chunks
+    from the full context; by default ``template.generate``.
+    """
+    app.update_template_context(context)
+    _send(before_render_template, app, template, context)
+    chunks = (render or template.generate)(context)
+
+    def generate() -> t.Iterator[str]:
+        yield from chunks
+        _send(template_rendered, app, template, context)
+
+    return generate()
+
+
 def _stream(
     app: Microflask, template: jinja2.Template, context: dict[str, t.Any]
 ) -> t.Iterator[str]:
-    app.update_template_context(context)
-    send_template_signal(before_render_template, app, template, context)
-
-    def generate() -> t.Iterator[str]:
-        yield from template.generate(context)
-        send_template_signal(template_rendered, app, template, context)
-
-    chunks = generate()
+    chunks = render_chunks(app, template, context)
     return chunks if _cv_request.get(None) is None else stream_with_context(chunks)
 
 
@@ -221,13 +218,3 @@ def stream_template_string(source: str, **context: t.Any) -> t.Iterator[str]:
     """Render a template from its source as an iterator of strings."""
     app = require_app("stream_template_string")
     return _stream(app, app.jinja_env.from_string(source), context)
-
-
-def __getattr__(name: str) -> t.Any:
-    # The fragment renderers lived here before fragments.py, which imports this
-    # module, so they are fetched on first access.
-    if name in ("render_block", "stream_block"):
-        from . import fragments
-
-        return getattr(fragments, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -32,23 +32,20 @@ class View:
         The class is instantiated per request with *class_args*/*class_kwargs*, or once
         if :attr:`init_every_request` is false.
         """
-        if cls.init_every_request:
+        instance = None if cls.init_every_request else cls(*class_args, **class_kwargs)
 
-            def view(**kwargs: t.Any) -> ft.ResponseReturnValue:
+        def view(**kwargs: t.Any) -> ft.ResponseReturnValue:
+            if instance is None:
                 self = view.view_class(*class_args, **class_kwargs)  # type: ignore[attr-defined]
-                return current_app.ensure_sync(self.dispatch_request)(**kwargs)  # type: ignore[no-any-return]
+            else:
+                self = instance
+            return current_app.ensure_sync(self.dispatch_request)(**kwargs)  # type: ignore[no-any-return]
 
-        else:
-            self = cls(*class_args, **class_kwargs)
-
-            def view(**kwargs: t.Any) -> ft.ResponseReturnValue:
-                return current_app.ensure_sync(self.dispatch_request)(**kwargs)  # type: ignore[no-any-return]
-
-        if cls.decorators:
-            view.__name__ = name
-            view.__module__ = cls.__module__
-            for decorator in cls.decorators:
-                view = decorator(view)
+        # Named before decorating, for decorators that copy the name.
+        view.__name__ = name
+        view.__module__ = cls.__module__
+        for decorator in cls.decorators:
+            view = decorator(view)
         view.view_class = cls  # type: ignore[attr-defined]
         view.__name__ = name
         view.__doc__ = cls.__doc__

@@ -143,6 +143,26 @@ def test_first_existing_template_of_a_list_is_used(app: Microflask) -> None:
     assert _block(app, ["fragments/nope.html", PAGE], "aside") == PAGE_ASIDE
 
 
+def test_each_templates_source_is_parsed_once(
+    app: Microflask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    loader = app.jinja_env.loader
+    assert loader is not None
+    get_source = loader.get_source
+    read: list[str] = []
+
+    def counted(environment: jinja2.Environment, name: str) -> t.Any:
+        read.append(name)
+        return get_source(environment, name)
+
+    monkeypatch.setattr(loader, "get_source", counted)
+    assert _block(app, PAGE, "aside") == PAGE_ASIDE
+    assert "fragments/layout.html" in read
+    reads = len(read)
+    assert _block(app, PAGE, "aside") == PAGE_ASIDE
+    assert len(read) == reads
+
+
 def test_changed_parent_is_picked_up_after_reload(tmp_path: Path) -> None:
     app = Microflask(__name__, template_folder=str(tmp_path))
     app.config["TEMPLATES_AUTO_RELOAD"] = True
@@ -271,7 +291,7 @@ def test_missing_template_raises_template_not_found(app: Microflask) -> None:
 
 @pytest.mark.parametrize("function", [render_block, stream_block])
 def test_outside_an_app_context_is_a_clear_error(function: t.Callable[..., t.Any]) -> None:
-    with pytest.raises(RuntimeError, match=f"{function.__name__}\\(\\) needs an application"):
+    with pytest.raises(RuntimeError, match=f"{function.__name__}\\(\\) needs the current app"):
         function(PAGE, "content")
 
 

@@ -13,6 +13,7 @@ import json as _json
 import typing as t
 
 from ..globals import _cv_app
+from ..helpers import require_app
 from .provider import _default
 
 if t.TYPE_CHECKING:
@@ -69,10 +70,4 @@ def jsonify(*args: t.Any, **kwargs: t.Any) -> Response:
     :raises TypeError: both positional and keyword arguments were given.
     :raises RuntimeError: no app context is active.
     """
-    ctx = _cv_app.get(None)
-    if ctx is None:
-        raise RuntimeError(
-            "Working outside of application context. jsonify() needs the current app:"
-            " call it from a view, or inside 'with app.app_context():'."
-        )
-    return ctx.app.json.response(*args, **kwargs)
+    return require_app("jsonify").json.response(*args, **kwargs)

@@ -138,14 +138,12 @@ class DefaultJSONProvider(JSONProvider):
         try:
             key = tuple(kwargs.items())
             encoder = self._encoders.get(key)
+            if encoder is None:
+                if len(self._encoders) >= 16:
+                    self._encoders.clear()
+                encoder = self._encoders[key] = json.JSONEncoder(**kwargs)
         except TypeError:
             return json.dumps(obj, **kwargs)
-        if encoder is None:
-            if "cls" in kwargs:
-                return json.dumps(obj, **kwargs)
-            if len(self._encoders) >= 16:
-                self._encoders.clear()
-            encoder = self._encoders[key] = json.JSONEncoder(**kwargs)
         return encoder.encode(obj)
 
     def loads(self, s: str | bytes, **kwargs: t.Any) -> t.Any:
