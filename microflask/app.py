@@ -242,9 +242,9 @@ class Microflask(Scaffold):
 
     def create_jinja_environment(self) -> Environment:
         """Create the Jinja environment from :attr:`jinja_options` and the app."""
-        from .templating import _create_environment
+        from .templating import create_environment
 
-        return _create_environment(self)
+        return create_environment(self)
 
     def create_global_jinja_loader(self) -> DispatchingJinjaLoader:
         """Return the loader that searches the app, then each blueprint."""

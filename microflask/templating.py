@@ -29,6 +29,7 @@ if t.TYPE_CHECKING:
 __all__ = [
     "DispatchingJinjaLoader",
     "Environment",
+    "create_environment",
     "render_chunks",
     "render_template",
     "render_template_string",
@@ -107,7 +108,7 @@ class DispatchingJinjaLoader(jinja2.BaseLoader):
         return sorted(names)
 
 
-def _create_environment(app: Microflask) -> Environment:
+def create_environment(app: Microflask) -> Environment:
     """Create the app's Jinja environment from ``app.jinja_options``."""
     options = dict(app.jinja_options)
     options.setdefault("autoescape", app.select_jinja_autoescape)
