@@ -223,15 +223,6 @@ def _cookie_value(request: Request, name: str) -> str | None:
     return None
 
 
-def _signed_with_fallback(serializer: URLSafeTimedSerializer, value: str) -> bool:
-    if len(serializer.secret_keys) == 1:
-        return False
-    current = serializer.signer(
-        serializer.secret_key, salt=serializer.salt, **serializer.signer_kwargs
-    )
-    return not current.validate(value)
-
-
 class _DefaultSerializer:
     """The default ``serializer``, made (loading the JSON tags) on first use."""
 
@@ -323,8 +314,10 @@ class SecureCookieSessionInterface(SessionInterface):
         session.loaded_cookie = value
         # A cookie still signed with a fallback key is re-signed now, so the
         # old key can be retired without waiting for the session to change.
-        if _signed_with_fallback(signer, value):
-            session.modified = True
+        if len(signer.secret_keys) > 1:
+            current = signer.signer(signer.secret_key, salt=signer.salt, **signer.signer_kwargs)
+            if not current.validate(value):
+                session.modified = True
         return session
 
     def save_session(self, app: Microflask, session: SessionMixin, response: Response) -> None:
