@@ -297,14 +297,12 @@ class SecureCookieSessionInterface(SessionInterface):
         value = _cookie_value(request, self.get_cookie_name(app))
         if not value:
             return self.session_class()
+        from itsdangerous import BadData  # loaded with the signer, not with microflask
+
         max_age = int(app.permanent_session_lifetime.total_seconds())
         try:
             data = signer.loads(value, max_age=max_age)
-        except Exception as e:
-            from itsdangerous import BadData  # imported here, once a cookie fails
-
-            if not isinstance(e, BadData):
-                raise
+        except BadData as e:
             app.logger.debug("Ignored the session cookie: %s: %s", type(e).__name__, e)
             return self.session_class()
         if not isinstance(data, dict):
