@@ -140,6 +140,22 @@ class _ConfigLimit:
         obj.__dict__[self.attr] = value
 
 
+class _Cached(cached_property[t.Any]):
+    """A cached property read from the instance dict once it is set.
+
+    Python < 3.12's own holds one lock for all instances while it computes, which would
+    make a request wait for another's form upload.
+    """
+
+    attrname: str  # set by __set_name__, before any read
+
+    def __get__(self, obj: object, owner: type | None = None) -> t.Any:
+        if obj is None:
+            return self
+        value = obj.__dict__[self.attrname] = self.func(obj)
+        return value
+
+
 class Request(_WerkzeugRequest):
     """The incoming request, with the matched rule and the app's size limits."""
 
@@ -170,17 +186,17 @@ class Request(_WerkzeugRequest):
     # (``request.form`` is read once per field). To the type checker they stay Werkzeug's.
     if not t.TYPE_CHECKING:
 
-        @cached_property
+        @_Cached
         def cookies(self) -> ImmutableMultiDict[str, str]:
             """The request's cookies, parsed from ``HTTP_COOKIE`` on first use."""
             # A WSGI server joins every Cookie header into HTTP_COOKIE; Werkzeug's version
             # finds it by walking all of the request's headers.
             return parse_cookie(self.environ.get("HTTP_COOKIE"), cls=self.dict_storage_class)
 
-        args = cached_property(_WerkzeugRequest.args.fget)
-        form = cached_property(_WerkzeugRequest.form.fget)
-        files = cached_property(_WerkzeugRequest.files.fget)
-        values = cached_property(_WerkzeugRequest.values.fget)
+        args = _Cached(_WerkzeugRequest.args.fget)
+        form = _Cached(_WerkzeugRequest.form.fget)
+        files = _Cached(_WerkzeugRequest.files.fget)
+        values = _Cached(_WerkzeugRequest.values.fget)
 
     def _load_form_data(self) -> None:
         """Parse the body; in debug mode, explain a file sent without multipart."""
