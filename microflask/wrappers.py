@@ -260,8 +260,8 @@ class Response(_WerkzeugResponse):
                 self.automatically_set_content_length,
             )
             if setup is not None:
-                # Werkzeug's set-up for a lone body (pinned by tests/parity), without its
-                # general argument handling.
+                # Must equal Werkzeug's Response.__init__ for a lone body, without its
+                # general argument handling (tests/parity/test_parity_response_init.py).
                 type_header, self._status, self._status_code = setup
                 data = response.encode() if isinstance(response, str) else response
                 self.headers = Headers()
