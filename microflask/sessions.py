@@ -223,15 +223,6 @@ def _cookie_value(request: Request, name: str) -> str | None:
     return None
 
 
-def _signed_with_fallback(serializer: URLSafeTimedSerializer, value: str) -> bool:
-    if len(serializer.secret_keys) == 1:
-        return False
-    current = serializer.signer(
-        serializer.secret_key, salt=serializer.salt, **serializer.signer_kwargs
-    )
-    return not current.validate(value)
-
-
 class _DefaultSerializer:
     """The default ``serializer``, made (loading the JSON tags) on first use."""
 
@@ -306,14 +297,12 @@ class SecureCookieSessionInterface(SessionInterface):
         value = _cookie_value(request, self.get_cookie_name(app))
         if not value:
             return self.session_class()
+        from itsdangerous import BadData  # loaded with the signer, not with microflask
+
         max_age = int(app.permanent_session_lifetime.total_seconds())
         try:
             data = signer.loads(value, max_age=max_age)
-        except Exception as e:
-            from itsdangerous import BadData  # imported here, once a cookie fails
-
-            if not isinstance(e, BadData):
-                raise
+        except BadData as e:
             app.logger.debug("Ignored the session cookie: %s: %s", type(e).__name__, e)
             return self.session_class()
         if not isinstance(data, dict):
@@ -323,8 +312,10 @@ class SecureCookieSessionInterface(SessionInterface):
         session.loaded_cookie = value
         # A cookie still signed with a fallback key is re-signed now, so the
         # old key can be retired without waiting for the session to change.
-        if _signed_with_fallback(signer, value):
-            session.modified = True
+        if len(signer.secret_keys) > 1:
+            current = signer.signer(signer.secret_key, salt=signer.salt, **signer.signer_kwargs)
+            if not current.validate(value):
+                session.modified = True
         return session
 
     def save_session(self, app: Microflask, session: SessionMixin, response: Response) -> None:

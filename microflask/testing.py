@@ -6,7 +6,6 @@ import importlib.metadata
 import typing as t
 from contextlib import ExitStack, closing, contextmanager
 from copy import copy
-from types import TracebackType
 from urllib.parse import urlsplit
 
 import werkzeug.test
@@ -147,12 +146,7 @@ class MicroflaskClient(Client):
         self.preserve_context = True
         return self
 
-    def __exit__(
-        self,
-        exc_type: type | None,
-        exc_value: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.preserve_context = False
         self._context_stack.close()
 

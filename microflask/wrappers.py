@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import typing as t
+from functools import cached_property, lru_cache
 from urllib.parse import parse_qsl
 
 from werkzeug.datastructures import Headers
@@ -139,25 +140,19 @@ class _ConfigLimit:
         obj.__dict__[self.attr] = value
 
 
-class _Cached:
-    """A Werkzeug cached property made a non-data descriptor.
+class _Cached(cached_property[t.Any]):
+    """A cached property read from the instance dict once it is set.
 
-    Werkzeug's runs a Python ``__get__`` on every read; this one stores the value in
-    the instance dict, where later reads find it without a call (``request.form``
-    is read once per field). Setting or deleting the attribute works as before.
+    Python < 3.12's own holds one lock for all instances while it computes, which would
+    make a request wait for another's form upload.
     """
 
-    def __init__(self, prop: t.Any) -> None:
-        self.fget: t.Callable[[t.Any], t.Any] = prop.fget
-        self.__doc__ = prop.__doc__
-
-    def __set_name__(self, owner: type, name: str) -> None:
-        self.name = name
+    attrname: str  # set by __set_name__, before any read
 
     def __get__(self, obj: object, owner: type | None = None) -> t.Any:
         if obj is None:
             return self
-        value = obj.__dict__[self.name] = self.fget(obj)
+        value = obj.__dict__[self.attrname] = self.func(obj)
         return value
 
 
@@ -186,20 +181,22 @@ class Request(_WerkzeugRequest):
                 # ``args`` and ``full_path`` would fail (a 500) decoding them as they are.
                 self.query_string = _NON_ASCII.sub(lambda m: b"%%%02X" % m[0][0], self.query_string)
 
-    def _parse_cookies(self) -> ImmutableMultiDict[str, str]:
-        """The request's cookies, parsed from ``HTTP_COOKIE`` on first use."""
-        # A WSGI server joins every Cookie header into HTTP_COOKIE; Werkzeug's version
-        # finds it by walking all of the request's headers.
-        return parse_cookie(  # type: ignore[return-value]
-            self.environ.get("HTTP_COOKIE"), cls=self.dict_storage_class
-        )
+    # Werkzeug's cached properties run a Python ``__get__`` on every read; these are
+    # stored in the instance dict, where later reads find them without a call
+    # (``request.form`` is read once per field). To the type checker they stay Werkzeug's.
+    if not t.TYPE_CHECKING:
 
-    if not t.TYPE_CHECKING:  # to the type checker they stay Werkzeug's
-        cookies = _Cached(property(_parse_cookies))
-        args = _Cached(_WerkzeugRequest.args)
-        form = _Cached(_WerkzeugRequest.form)
-        files = _Cached(_WerkzeugRequest.files)
-        values = _Cached(_WerkzeugRequest.values)
+        @_Cached
+        def cookies(self) -> ImmutableMultiDict[str, str]:
+            """The request's cookies, parsed from ``HTTP_COOKIE`` on first use."""
+            # A WSGI server joins every Cookie header into HTTP_COOKIE; Werkzeug's version
+            # finds it by walking all of the request's headers.
+            return parse_cookie(self.environ.get("HTTP_COOKIE"), cls=self.dict_storage_class)
+
+        args = _Cached(_WerkzeugRequest.args.fget)
+        form = _Cached(_WerkzeugRequest.form.fget)
+        files = _Cached(_WerkzeugRequest.files.fget)
+        values = _Cached(_WerkzeugRequest.values.fget)
 
     def _load_form_data(self) -> None:
         """Parse the body; in debug mode, explain a file sent without multipart."""
@@ -253,9 +250,29 @@ class Response(_WerkzeugResponse):
             and content_type is None
             and not direct_passthrough
             and (type(response) is str or type(response) is bytes)
-            and _init_buffered(self, response, mimetype)
         ):
-            return
+            cls: type = type(self)  # not type[Response], which mypy won't take as Hashable
+            setup = _buffered_setup(
+                cls,
+                mimetype,
+                self.default_mimetype,
+                self.default_status,
+                self.automatically_set_content_length,
+            )
+            if setup is not None:
+                # Must equal Werkzeug's Response.__init__ for a lone body, without its
+                # general argument handling (tests/parity/test_parity_response_init.py).
+                type_header, self._status, self._status_code = setup
+                data = response.encode() if isinstance(response, str) else response
+                self.headers = Headers()
+                # valid str values already: what add() would store
+                self.headers._list = [("Content-Length", str(len(data)))]
+                if type_header is not None:
+                    self.headers._list.insert(0, ("Content-Type", type_header))
+                self.direct_passthrough = False
+                self._on_close = []
+                self.response = [data]
+                return
         super().__init__(response, status, headers, mimetype, content_type, direct_passthrough)
 
     def __call__(
@@ -299,61 +316,25 @@ class Response(_WerkzeugResponse):
         return app_ctx.app.config["MAX_COOKIE_SIZE"]  # type: ignore[no-any-return]
 
 
-# (class, mimetype, class defaults) -> (Content-Type, status line, code), or None where the
-# class changes how Werkzeug sets a response up.
-_buffered_setups: dict[tuple[t.Any, ...], tuple[str | None, str, int] | None] = {}
-_MAX_BUFFERED_SETUPS = 128
-
-
-def _init_buffered(response: Response, body: str | bytes, mimetype: str | None) -> bool:
-    """Set *response* up as Werkzeug's ``__init__`` would for a lone body.
-
-    Equal to Werkzeug's attributes, headers and body (pinned by tests/parity), without
-    its general argument handling; returns False, having done nothing, for a class that
-    overrides a part of that set-up.
-    """
-    cls = type(response)
-    key = (
-        cls,
-        mimetype,
-        cls.default_mimetype,
-        cls.default_status,
-        cls.automatically_set_content_length,
-    )
-    try:
-        setup = _buffered_setups[key]
-    except KeyError:
-        setup = _buffered_setup(cls, mimetype)
-        if len(_buffered_setups) < _MAX_BUFFERED_SETUPS:  # a mimetype may come from a client
-            _buffered_setups[key] = setup
-    if setup is None:
-        return False
-    content_type, response._status, response._status_code = setup
-    data = body.encode() if isinstance(body, str) else body
-    headers = [("Content-Length", str(len(data)))]
-    if content_type is not None:
-        headers.insert(0, ("Content-Type", content_type))
-    response.headers = Headers()
-    response.headers._list = headers  # valid str values already: what add() would store
-    response.direct_passthrough = False
-    response._on_close = []
-    response.response = [data]
-    return True
-
-
+@lru_cache(maxsize=128)  # bounded: a mimetype may come from a client
 def _buffered_setup(
-    cls: type[Response], mimetype: str | None
+    cls: type,
+    mimetype: str | None,
+    default_mimetype: str | None,
+    default_status: int,
+    set_length: bool,
 ) -> tuple[str | None, str, int] | None:
-    """Return what :func:`_init_buffered` sets for *cls*, or None if it can't."""
+    """Return the Content-Type, status line and code Werkzeug would set.
+
+    The class's defaults are arguments so that a default changed later is seen. None
+    where *cls* overrides a part of Werkzeug's set-up for a lone body.
+    """
     base = _WerkzeugResponse
-    if (
-        any(getattr(cls, name) is not getattr(base, name) for name in ("set_data", "_clean_status"))
-        or cls.status is not base.status
-        or not cls.automatically_set_content_length
-    ):
+    names = ("set_data", "_clean_status", "status")
+    if not set_length or any(getattr(cls, name) is not getattr(base, name) for name in names):
         return None
     if mimetype is None:
-        mimetype = cls.default_mimetype
+        mimetype = default_mimetype
     content_type = get_content_type(mimetype, "utf-8") if mimetype is not None else None
-    status, code = base._clean_status(t.cast(_WerkzeugResponse, None), cls.default_status)
+    status, code = base._clean_status(t.cast(_WerkzeugResponse, None), default_status)
     return content_type, status, code

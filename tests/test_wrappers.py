@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import threading
 import typing as t
 
 import pytest
@@ -335,6 +336,50 @@ def test_cached_request_data_is_parsed_once_and_can_be_replaced() -> None:
     assert request.form["c"] == "3"
     del request.args
     assert request.args["q"] == "x"  # parsed again
+
+
+class _StalledBody(io.RawIOBase):
+    """A form body whose first read waits until the test lets it go on."""
+
+    def __init__(self, body: bytes) -> None:
+        self.body = io.BytesIO(body)
+        self.reading = threading.Event()
+        self.release = threading.Event()
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: t.Any) -> int:
+        self.reading.set()
+        self.release.wait(timeout=30)  # only bounds a failing run
+        return self.body.readinto(buffer)
+
+
+def _form_environ(stream: t.IO[bytes], body: bytes) -> dict[str, t.Any]:
+    return {
+        "REQUEST_METHOD": "POST",
+        "CONTENT_TYPE": "application/x-www-form-urlencoded",
+        "CONTENT_LENGTH": str(len(body)),
+        "wsgi.input": stream,
+    }
+
+
+def test_a_stalled_form_upload_does_not_hold_up_other_requests() -> None:
+    body = b"a=1"
+    stalled = _StalledBody(body)
+    slow = Request(_form_environ(t.cast(t.IO[bytes], stalled), body))
+    done: list[str] = []
+    thread = threading.Thread(target=lambda: done.append(slow.form["a"]))
+    thread.start()
+    stalled.reading.wait(timeout=30)
+    try:
+        # Parsed while the other request is still inside its own form parsing.
+        assert Request(_form_environ(io.BytesIO(b"b=2"), b"b=2")).form["b"] == "2"
+        assert done == []
+    finally:
+        stalled.release.set()
+        thread.join()
+    assert done == ["1"]
 
 
 @pytest.mark.parametrize(

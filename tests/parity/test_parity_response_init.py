@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from microflask.wrappers import _MAX_BUFFERED_SETUPS, Response, _buffered_setups
+from microflask.wrappers import Response, _buffered_setup
 
 
 class JSONByDefault(Response):
@@ -93,7 +93,9 @@ def test_content_length_default_changed_later_is_seen() -> None:
 
 
 def test_setups_stay_bounded_for_client_chosen_mimetypes() -> None:
-    for i in range(_MAX_BUFFERED_SETUPS + 10):
+    limit = _buffered_setup.cache_info().maxsize
+    assert limit is not None
+    for i in range(limit + 10):
         response = Response("x", mimetype=f"application/x-{i}")
         assert response.mimetype == f"application/x-{i}"
-    assert len(_buffered_setups) <= _MAX_BUFFERED_SETUPS
+    assert _buffered_setup.cache_info().currsize <= limit
