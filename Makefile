@@ -7,7 +7,7 @@ DOCS_STAMP := $(VENV)/.installed-docs
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: test test-min demo docs dist-check lint typecheck bench bench-served bench-import soak clean
+.PHONY: test test-browser test-min demo docs dist-check lint typecheck bench bench-served bench-import soak clean
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -41,11 +41,23 @@ typecheck: $(STAMP)
 # coverage starts before pytest so the pytest11 plugin's early import of microflask is counted
 test: lint typecheck
 	rm -f .coverage .coverage.*
-	$(VENV)/bin/coverage run -m pytest -q -rs
+	$(VENV)/bin/coverage run -m pytest -q -rs -m 'not browser'
+	$(MAKE) --no-print-directory test-browser
 	# Flask's extensions through the bridge, in a process of their own (see tests/compat)
 	$(VENV)/bin/coverage run -m pytest -q -rs -p microflask.flask_compat tests/compat
 	$(VENV)/bin/coverage combine -q
 	$(VENV)/bin/coverage report --skip-covered --show-missing
+
+# The browser tests in a process of their own (part of `test`), run again once only if
+# that process is stuck past 10 minutes (they take about one): under heavy load a Playwright
+# call has been seen to wait forever (cause not yet found; docs/testing.md). A test that
+# fails is not run again.
+BROWSER_RUN := timeout -k 10 600 $(VENV)/bin/coverage run -m pytest -q -rs -m browser
+
+test-browser:
+	$(BROWSER_RUN) || { rc=$$?; [ $$rc -eq 124 ] || [ $$rc -eq 137 ] || exit $$rc; \
+		echo "browser tests stuck for 10 minutes (exit $$rc): running them once more" >&2; \
+		$(BROWSER_RUN); }
 
 # The declared floors of the runtime deps and the dotenv extra, exactly (.ci/floors.py
 # reads them from pyproject.toml), in a venv of their own; the test tools and the extras the

@@ -58,10 +58,61 @@ def test_demo_defaults_to_loopback_port_8000(tmp_path: Path) -> None:
 def test_test_target_installs_dev_and_reports_skips(tmp_path: Path) -> None:
     commands = dry_run(tmp_path, "test")
     assert "$VENV/bin/pip install -q -e '.[dev]'" in commands
-    assert "$VENV/bin/coverage run -m pytest -q -rs" in commands
+    assert "$VENV/bin/coverage run -m pytest -q -rs -m 'not browser'" in commands
+    assert "make --no-print-directory test-browser" in commands
 
 
 def test_docs_target_builds_strictly(tmp_path: Path) -> None:
     commands = dry_run(tmp_path, "docs")
     assert "$VENV/bin/pip install -q -e '.[docs]'" in commands
     assert commands[-1] == "NO_MKDOCS_2_WARNING=1 $VENV/bin/mkdocs build --strict"
+
+
+def _run_browser_target(tmp_path: Path, exits: list[int]) -> tuple[int, int]:
+    """Run ``make test-browser`` with a stand-in run exiting with *exits* in turn.
+
+    Return make's exit status and how many times the stand-in ran.
+    """
+    calls = tmp_path / "calls"
+    calls.write_text("")
+    script = tmp_path / "run.sh"
+    script.write_text(
+        f"echo x >> {calls}\nn=$(wc -l < {calls})\nset -- {' '.join(map(str, exits))}\n"
+        'shift $((n - 1))\nexit "$1"\n'
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
+    done = subprocess.run(
+        ["make", "--no-print-directory", f"BROWSER_RUN=sh {script}", "test-browser"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    return done.returncode, len(calls.read_text().splitlines())
+
+
+@pytest.mark.parametrize(
+    ("exits", "ok", "runs"),
+    [
+        ([0], True, 1),  # passed: run once
+        ([1], False, 1),  # a failing test is not run again
+        ([124, 0], True, 2),  # stuck (timeout's exit), then passed
+        ([137, 0], True, 2),  # stuck and killed, then passed
+        ([124, 124], False, 2),  # stuck twice: fails, no third run
+        ([124, 1], False, 2),
+    ],
+)
+def test_browser_tests_run_again_only_when_stuck(
+    tmp_path: Path, exits: list[int], ok: bool, runs: int
+) -> None:
+    status, count = _run_browser_target(tmp_path, exits)
+    assert (status == 0) is ok
+    assert count == runs
+
+
+def test_browser_run_is_bounded_by_timeout(tmp_path: Path) -> None:
+    commands = dry_run(tmp_path, "test-browser")
+    assert commands[0].startswith(
+        "timeout -k 10 600 $VENV/bin/coverage run -m pytest -q -rs -m browser || "
+    )
