@@ -188,7 +188,7 @@ def locate_app(
     :raises NoAppException: for any other failure, saying what was tried.
     """
     try:
-        __import__(module_name)
+        module = importlib.import_module(module_name)
     except ImportError as e:
         # Not found: the module itself or a package above it, not an import inside it.
         if isinstance(e, ModuleNotFoundError) and f"{module_name}.".startswith(f"{e.name}."):
@@ -198,10 +198,7 @@ def locate_app(
         raise NoAppException(
             f"Importing {module_name!r} failed:\n\n{traceback.format_exc()}"
         ) from None
-    module = sys.modules[module_name]
-    if app_name is None:
-        return find_best_app(module)
-    return find_app_by_string(module, app_name)
+    return find_best_app(module) if app_name is None else find_app_by_string(module, app_name)
 
 
 class ScriptInfo:
