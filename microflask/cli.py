@@ -10,7 +10,6 @@ from __future__ import annotations
 import ast
 import code
 import contextlib
-import importlib
 import importlib.metadata
 import importlib.util
 import inspect
@@ -69,20 +68,18 @@ def _call_factory(
 ) -> Microflask:
     """Call an app factory and check that it returned an app.
 
-    A TypeError raised by the call itself (wrong arguments), not from inside the
-    factory, becomes a :exc:`NoAppException`.
+    Arguments the factory does not take raise :exc:`NoAppException`; a
+    TypeError from inside the factory propagates.
     """
     name = module.__name__
     try:
-        app = factory(*args, **kw)
+        inspect.signature(factory).bind(*args, **kw)
     except TypeError as e:
-        frames = traceback.walk_tb(e.__traceback__)
-        if any(frame.f_code is factory.__code__ for frame, _ in frames):
-            raise
         raise NoAppException(
             f"Could not call the factory {spec!r} in module {name!r}: {e}."
             f" Pass its arguments with '{name}:{factory.__name__}(args)'."
         ) from e
+    app = factory(*args, **kw)
     if not isinstance(app, Microflask):
         raise NoAppException(
             f"The factory {spec!r} in module {name!r} returned {app!r}, not a Microflask app."
@@ -191,7 +188,7 @@ def locate_app(
     :raises NoAppException: for any other failure, saying what was tried.
     """
     try:
-        __import__(module_name)
+        module = importlib.import_module(module_name)
     except ImportError as e:
         # Not found: the module itself or a package above it, not an import inside it.
         if isinstance(e, ModuleNotFoundError) and f"{module_name}.".startswith(f"{e.name}."):
@@ -201,10 +198,7 @@ def locate_app(
         raise NoAppException(
             f"Importing {module_name!r} failed:\n\n{traceback.format_exc()}"
         ) from None
-    module = sys.modules[module_name]
-    if app_name is None:
-        return find_best_app(module)
-    return find_app_by_string(module, app_name)
+    return find_best_app(module) if app_name is None else find_app_by_string(module, app_name)
 
 
 class ScriptInfo:
@@ -535,27 +529,17 @@ def _validate_key(ctx: click.Context, param: click.Parameter, value: t.Any) -> t
     """Check ``--key`` against ``--cert`` and merge them into a pair."""
     cert = ctx.params.get("cert")
     cert_is_file = isinstance(cert, str) and cert != "adhoc"
-    if value is None:
-        if cert_is_file:
-            raise click.BadParameter("Required when '--cert' is a file.", ctx, param)
-        return value
-    if not cert_is_file:
+    if cert_is_file and value is None:
+        raise click.BadParameter("Required when '--cert' is a file.", ctx, param)
+    if value is not None and not cert_is_file:
         raise click.BadParameter("Only used with a '--cert' file.", ctx, param)
-    ctx.params["cert"] = (cert, value)
+    if cert_is_file:
+        ctx.params["cert"] = (cert, value)
     return value
 
 
 def _split_paths(ctx: click.Context, param: click.Parameter, value: str | None) -> t.Any:
     return value.split(os.pathsep) if value else None
-
-
-def _failing_app(error: Exception) -> WSGIApplication:
-    """Return a WSGI app that raises *error*, for the reloader to show."""
-
-    def app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        raise error from None
-
-    return app
 
 
 @click.command("run", short_help="Run a development server.")
@@ -603,9 +587,13 @@ def run_command(
     except Exception as e:
         if not is_running_from_reloader():
             raise
-        # Keep serving so that the next edit can fix the error.
+        # Keep serving the error, so that the next edit can fix it.
         traceback.print_exc()
-        app = _failing_app(e)
+        error = e
+
+        def app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+            raise error from None
+
     debug = get_debug_flag()
     if not is_running_from_reloader():
         if info.app_import_path is not None:

@@ -17,6 +17,7 @@ from .globals import _cv_request
 
 if t.TYPE_CHECKING:
     import jinja2
+    from werkzeug.routing import RequestRedirect
 
     from .app import Microflask
     from .blueprints import Blueprint
@@ -67,8 +68,7 @@ def attach_enctype_error_multidict(request: Request) -> None:
     Only a key the form sent as a plain field raises
     :class:`DebugFilesKeyError`; other missing keys stay ``KeyError``.
     """
-    files = request.files
-    base = type(files)
+    base = type(request.files)
 
     class _ExplainingFiles(base):  # type: ignore[valid-type,misc]
         def __getitem__(self, key: str) -> t.Any:
@@ -81,7 +81,7 @@ def attach_enctype_error_multidict(request: Request) -> None:
 
     _ExplainingFiles.__name__ = base.__name__
     _ExplainingFiles.__qualname__ = base.__qualname__
-    files.__class__ = _ExplainingFiles
+    request.files.__class__ = _ExplainingFiles
 
 
 class FormDataRoutingRedirect(AssertionError):
@@ -93,15 +93,13 @@ class FormDataRoutingRedirect(AssertionError):
     """
 
     def __init__(self, request: Request) -> None:
-        error = request.routing_exception
-        new_url = getattr(error, "new_url", None)
-        code = getattr(error, "code", None)
+        error = t.cast("RequestRedirect", request.routing_exception)
         message = (
             f"A {request.method} request to {request.url!r} was redirected by routing to"
-            f" the canonical URL {new_url!r} with a {code}, so the browser would drop the"
-            " form data."
+            f" the canonical URL {error.new_url!r} with a {error.code}, so the browser would"
+            " drop the form data."
         )
-        if new_url is not None and new_url.split("?")[0] == request.base_url + "/":
+        if error.new_url.split("?")[0] == request.base_url + "/":
             message += (
                 " The URL was sent without the trailing slash its rule has: point the"
                 " form's action at the URL with the slash."
@@ -120,11 +118,10 @@ def explain_template_loading_attempts(
     lines = [f"Locating template {template!r}:"]
     for index, (owner, loader, source) in enumerate(attempts, 1):
         if owner is app:
-            lines.append(f"{index:5}: trying loader of application {app.import_name!r}")
+            where = f"application {app.import_name!r}"
         else:
-            lines.append(
-                f"{index:5}: trying loader of blueprint {owner.name!r} ({owner.import_name})"
-            )
+            where = f"blueprint {owner.name!r} ({owner.import_name})"
+        lines.append(f"{index:5}: trying loader of {where}")
         lines.extend(f"       {line}" for line in _loader_details(loader))
         found = "no match" if source is None else f"found ({source[1] or '<string>'!r})"
         lines.append(f"       -> {found}")
