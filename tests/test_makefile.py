@@ -98,9 +98,9 @@ def _run_browser_target(tmp_path: Path, exits: list[int]) -> tuple[int, int]:
         ([0], True, 1),  # passed: run once
         ([1], False, 1),  # a failing test is not run again
         ([124, 0], True, 2),  # stuck (timeout's exit), then passed
-        ([137, 0], True, 2),  # stuck and killed, then passed
-        ([124, 124], False, 2),  # stuck twice: fails, no third run
-        ([124, 1], False, 2),
+        ([137, 124, 0], True, 3),  # stuck and killed, stuck, then passed
+        ([124, 124, 124], False, 3),  # stuck three times: fails, no fourth run
+        ([124, 1], False, 2),  # stuck, then a failure: not run again
     ],
 )
 def test_browser_tests_run_again_only_when_stuck(
@@ -113,6 +113,5 @@ def test_browser_tests_run_again_only_when_stuck(
 
 def test_browser_run_is_bounded_by_timeout(tmp_path: Path) -> None:
     commands = dry_run(tmp_path, "test-browser")
-    assert commands[0].startswith(
-        "timeout -k 10 600 $VENV/bin/coverage run -m pytest -q -rs -m browser || "
-    )
+    run = "timeout -k 10 300 $VENV/bin/coverage run -m pytest -q -rs -m browser && exit 0"
+    assert any(run in line for line in commands)
