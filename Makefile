@@ -49,9 +49,9 @@ test: lint typecheck
 	$(VENV)/bin/coverage report --skip-covered --show-missing
 
 # The browser tests in a process of their own (part of `test`), run again only if that
-# process is stuck for 5 minutes (they take under one), at most three times in all: now and
-# then a Playwright call waits forever (cause not yet found; docs/testing.md). A test that
-# fails is not run again.
+# process is stuck for 5 minutes (they take under one), at most three times in all: closing
+# a page that is committing a navigation can wait forever (a Chromium bug the tests avoid;
+# docs/testing.md). A test that fails is not run again.
 BROWSER_RUN := timeout -k 10 300 $(VENV)/bin/coverage run -m pytest -q -rs -m browser
 
 test-browser:

@@ -149,8 +149,7 @@ def _serve(app: Microflask, port: int, ready_fd: int) -> t.NoReturn:
         warnings.resetwarnings()  # the test run's "error" filters are not for gunicorn
         # What the test process left for the collector is not the server's to finalize:
         # a finalizer run here would act on the test process's pipes, files and sockets
-        # (a Playwright coroutine closed here writes to the browser driver's pipe and
-        # hangs the test process's next call).
+        # (a Playwright coroutine closed here could write to the browser driver's pipe).
         gc.freeze()
         _die_with_parent()
         _gunicorn_app(app, port, ready_fd).run()

@@ -21,7 +21,7 @@ from microflask import Microflask
 from .conftest import add_posts
 
 if t.TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page, Response
+    from playwright.sync_api import Browser, BrowserContext, Page, Response
 
 CHROMIUM = Path("/usr/bin/chromium")
 EXPIRED = "This form had expired, so nothing was saved."
@@ -55,8 +55,7 @@ def browser() -> t.Iterator[Browser]:
     """One Chromium for the module, as pytest-playwright's fixture gives.
 
     Each test's ``live_server`` is forked while it runs; the plugin keeps the
-    forked server from finalizing Playwright's objects, and one driver for the
-    module means no driver's threads come and go around the forks.
+    forked server from finalizing Playwright's objects.
     """
     from playwright.sync_api import sync_playwright
 
@@ -73,6 +72,13 @@ def page(browser: Browser, live_server: str) -> t.Iterator[Page]:
     context = browser.new_context(base_url=live_server, viewport={"width": 900, "height": 640})
     context.set_default_timeout(10_000)
     yield context.new_page()
+    _close(context)
+
+
+def _close(context: BrowserContext) -> None:
+    """Close *context* once its pages have loaded (see the logout test)."""
+    for open_page in context.pages:
+        open_page.wait_for_load_state()
     context.close()
 
 
@@ -171,7 +177,11 @@ def test_post_sent_after_logging_out_in_another_tab_goes_to_login(page: Page) ->
     _write_draft(page)
     other_tab = page.context.new_page()
     other_tab.goto("/")
-    other_tab.click("button:has-text('Log Out')")
+    # Closed only once the logout's page has loaded: Chromium can ignore a close that
+    # races a navigation's commit, and Playwright's close then waits forever
+    # (crbug.com/536385539, microsoft/playwright#42366).
+    with other_tab.expect_navigation():
+        other_tab.click("button:has-text('Log Out')")
     other_tab.close()
 
     _publish(page)
@@ -290,4 +300,4 @@ def test_paging_links_work_without_javascript(
         assert _titles(page) == ["Post 3", "Post 2"]
         assert page.title() == "Posts · Microblog"
     finally:
-        context.close()
+        _close(context)
