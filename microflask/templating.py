@@ -145,7 +145,7 @@ def create_environment(app: Microflask) -> Environment:
     return env
 
 
-def _send(
+def _send_signal(
     signal: Signal, app: Microflask, template: jinja2.Template, context: dict[str, t.Any]
 ) -> None:
     if signal.receivers:
@@ -154,9 +154,9 @@ def _send(
 
 def _render(app: Microflask, template: jinja2.Template, context: dict[str, t.Any]) -> str:
     app.update_template_context(context)
-    _send(before_render_template, app, template, context)
+    _send_signal(before_render_template, app, template, context)
     rv = template.render(context)
-    _send(template_rendered, app, template, context)
+    _send_signal(template_rendered, app, template, context)
     return rv
 
 
@@ -188,12 +188,12 @@ def render_chunks(
     from the full context; by default ``template.generate``.
     """
     app.update_template_context(context)
-    _send(before_render_template, app, template, context)
+    _send_signal(before_render_template, app, template, context)
     chunks = (render or template.generate)(context)
 
     def generate() -> t.Iterator[str]:
         yield from chunks
-        _send(template_rendered, app, template, context)
+        _send_signal(template_rendered, app, template, context)
 
     return generate()
 
