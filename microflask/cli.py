@@ -115,21 +115,21 @@ def find_best_app(module: ModuleType) -> Microflask:
     )
 
 
-def find_app_by_string(module: ModuleType, spec: str) -> Microflask:
-    """Return the app *spec* names in *module*, calling it if a function.
+def find_app_by_string(module: ModuleType, app_name: str) -> Microflask:
+    """Return the app *app_name* names in *module*, calling it if a function.
 
-    *spec* is a name or a call whose arguments are Python literals, such as
+    *app_name* is a name or a call whose arguments are Python literals, such as
     ``create_app('dev')``; a call on an app instance names the instance.
     """
     try:
-        node = ast.parse(spec.strip(), mode="eval").body
+        node = ast.parse(app_name.strip(), mode="eval").body
     except SyntaxError:
         node = None
     if isinstance(node, ast.Name):  # a bare name is a call without arguments
         node = ast.Call(node, [], [])
     if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Name):
         raise NoAppException(
-            f"Could not parse {spec!r}: give an attribute name like 'app'"
+            f"Could not parse {app_name!r}: give an attribute name like 'app'"
             " or a factory call like 'create_app()'."
         )
     try:
@@ -139,18 +139,18 @@ def find_app_by_string(module: ModuleType, spec: str) -> Microflask:
         kwargs = {str(k.arg): ast.literal_eval(k.value) for k in node.keywords}
     except ValueError:
         raise NoAppException(
-            f"The arguments in {spec!r} must be Python literals"
+            f"The arguments in {app_name!r} must be Python literals"
             " (strings, numbers, lists, dicts, True, False, None)."
         ) from None
     if not hasattr(module, node.func.id):
         raise NoAppException(f"Module {module.__name__!r} has no attribute {node.func.id!r}.")
     attr = getattr(module, node.func.id)
     if inspect.isfunction(attr):
-        return _call_factory(module, spec, attr, *args, **kwargs)
+        return _call_factory(module, app_name, attr, *args, **kwargs)
     if isinstance(attr, Microflask):
         return attr
     raise NoAppException(
-        f"'{module.__name__}:{spec}' did not give a Microflask app: the module's"
+        f"'{module.__name__}:{app_name}' did not give a Microflask app: the module's"
         f" {node.func.id!r} is {attr!r}, not an app or a factory function."
     )
 
