@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 from werkzeug.exceptions import BadRequest, Forbidden
 
-from .globals import _cv_request, current_app, session
+from .globals import _cv_app, _cv_request, current_app, session
 from .sessions import signing_keys
 
 if t.TYPE_CHECKING:
@@ -239,6 +239,25 @@ def generate_csrf() -> str:
 def csrf_token() -> str:
     """Return the token to put in a form; the template global of that name."""
     return generate_csrf()
+
+
+class _TemplateToken:
+    """The ``csrf_token`` template global: the token when called, true only with tokens on.
+
+    Templates written for Flask-WTF (Flask-Admin's) test ``{% if csrf_token %}`` to decide
+    whether to add a token field; with tokens off that field would only set a session
+    cookie on every page.
+    """
+
+    def __call__(self) -> str:
+        return csrf_token()
+
+    def __bool__(self) -> bool:
+        app_ctx = _cv_app.get(None)
+        return app_ctx is not None and bool(app_ctx.app.config["CSRF_ENABLED"])
+
+
+template_csrf_token = _TemplateToken()
 
 
 def _check_token(app: Microflask, request: Request) -> None:

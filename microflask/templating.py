@@ -16,7 +16,7 @@ from blinker import Signal
 from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
 
-from .csrf import csrf_token
+from .csrf import template_csrf_token
 from .debughelpers import TemplateAttempt, explain_template_loading_attempts
 from .globals import _cv_request, g, request, session
 from .helpers import get_flashed_messages, require_app, stream_with_context
@@ -140,7 +140,7 @@ def create_environment(app: Microflask) -> Environment:
         request=request,
         session=session,
         g=g,
-        csrf_token=csrf_token,
+        csrf_token=template_csrf_token,
     )
     return env
 

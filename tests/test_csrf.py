@@ -427,6 +427,32 @@ def test_csrf_token_template_global(token_app: Microflask) -> None:
     assert client.post("/submit", data={"csrf_token": token}).status_code == 200
 
 
+@pytest.mark.parametrize("enabled", [False, True])
+def test_csrf_token_global_is_true_only_with_tokens_on(app: Microflask, enabled: bool) -> None:
+    # Flask-Admin's templates add a token field when ``csrf_token`` is true, as for
+    # Flask-WTF: with tokens off, a page must not get a session cookie from that.
+    app.secret_key = "k"
+    app.config["CSRF_ENABLED"] = enabled
+
+    @app.get("/page")
+    def page() -> str:
+        return render_template_string(
+            "{% if csrf_token %}{{ csrf_token() }}{% else %}none{% endif %}"
+        )
+
+    response = app.test_client().get("/page")
+    assert (response.text != "none") is enabled
+    assert ("Set-Cookie" in response.headers) is enabled
+    assert bool(app.jinja_env.globals["csrf_token"]) is False  # outside any app context
+
+
+def test_csrf_token_global_can_be_called_with_tokens_off(app: Microflask) -> None:
+    app.secret_key = "k"
+    with app.test_request_context():
+        token = render_template_string("{{ csrf_token() }}")
+        assert token == generate_csrf()
+
+
 def test_csrf_token_stores_the_secret_in_the_session(token_app: Microflask) -> None:
     with token_app.test_request_context():
         assert "_csrf_token" not in session

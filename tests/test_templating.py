@@ -327,7 +327,7 @@ def test_default_globals(app: Microflask) -> None:
     assert globals_["request"] is request
     assert globals_["session"] is session
     assert globals_["g"] is g
-    assert globals_["csrf_token"] is microflask.csrf.csrf_token
+    assert globals_["csrf_token"] is microflask.csrf.template_csrf_token
     assert callable(globals_["url_for"])
     assert callable(globals_["get_flashed_messages"])
 
