@@ -7,7 +7,7 @@ DOCS_STAMP := $(VENV)/.installed-docs
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: test test-browser test-min demo docs dist-check lint typecheck bench bench-served bench-import soak clean
+.PHONY: test test-browser test-min demo docs dist-check lint typecheck bench bench-served bench-served-instructions bench-import soak clean
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -102,6 +102,13 @@ bench-served: $(STAMP)
 	$(PY) -c 'import flask, flask_openapi3, bottle' 2>/dev/null || $(PIP) install -q -e '.[bench]'
 	@command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk"; exit 2; }
 	$(PY) -m benchmarks.served --markdown benchmarks/served.md --readme README.md
+
+# Served instructions per request under callgrind (valgrind): what each framework adds to
+# gunicorn's own work, independent of the machine's load. About 10 minutes.
+bench-served-instructions: $(STAMP)
+	$(PY) -c 'import flask, flask_openapi3, bottle' 2>/dev/null || $(PIP) install -q -e '.[bench]'
+	@command -v valgrind >/dev/null || { echo "valgrind is missing: apt-get install -y valgrind"; exit 2; }
+	$(PY) -m benchmarks.served_instructions --markdown benchmarks/served_instructions.md
 
 # Start-up: `python -c "import microflask"` against the Werkzeug parts it needs, Bottle, Flask.
 bench-import: $(STAMP)
