@@ -107,6 +107,15 @@ class MicroflaskClient(Client):
             out["werkzeug.debug.preserve_context"] = self._new_contexts.append
         return out
 
+    def _request_from_builder_args(
+        self, args: tuple[t.Any, ...], kwargs: dict[str, t.Any]
+    ) -> BaseRequest:
+        # Private in Flask too, but Flask-SocketIO's test client calls it to build the
+        # environ of its connection, so it keeps Flask's name and signature.
+        kwargs["environ_base"] = self._copy_environ(kwargs.get("environ_base", {}))
+        with closing(EnvironBuilder(self.application, *args, **kwargs)) as builder:
+            return builder.get_request()
+
     def open(
         self,
         *args: t.Any,
@@ -128,9 +137,7 @@ class MicroflaskClient(Client):
             request = copy(first)
             request.environ = self._copy_environ(request.environ)
         else:
-            kwargs["environ_base"] = self._copy_environ(kwargs.get("environ_base", {}))
-            with closing(EnvironBuilder(self.application, *args, **kwargs)) as builder:
-                request = builder.get_request()
+            request = self._request_from_builder_args(args, kwargs)
         # Pop the contexts kept from the previous request before making a new one.
         self._context_stack.close()
         response = super().open(request, buffered=buffered, follow_redirects=follow_redirects)

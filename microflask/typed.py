@@ -416,6 +416,10 @@ def _view_spec(
 ) -> ViewSpec | None:
     try:
         signature = inspect.signature(func)
+        # A decorator may fill a model parameter itself (APIFlask's @app.input,
+        # Flask-Pydantic's @validate): behind a functools.wraps wrapper, only a marked
+        # parameter is read from the request.
+        declared = inspect.signature(func, follow_wrapped=False).parameters
     except (TypeError, ValueError):  # a callable Python cannot describe: left alone
         return None
     where = f"view {getattr(func, '__qualname__', func)!r} for URL rule {rule.rule!r}"
@@ -425,7 +429,7 @@ def _view_spec(
         if (skip_self and index == 0) or param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
             continue
         hint = hints.get(param.name, param.annotation)
-        source = _source(param, hint, param.name in arguments, where)
+        source = _source(param, hint, param.name in arguments, param.name in declared, where)
         if source is not None:
             sources.append(source)
     _check_bodies(sources, where)
@@ -456,7 +460,7 @@ def _hints(func: t.Callable[..., t.Any]) -> dict[str, t.Any]:
 
 
 def _source(
-    param: inspect.Parameter, hint: t.Any, is_url_variable: bool, where: str
+    param: inspect.Parameter, hint: t.Any, is_url_variable: bool, declared: bool, where: str
 ) -> Source | None:
     if isinstance(hint, _Unresolved):
         if any(name in hint.text for name in ("Body", "Form", "Query", "Header", "Cookie")):
@@ -468,7 +472,7 @@ def _source(
         return None
     base, marker = _split_marker(hint, param.name, where)
     if marker is None:
-        if is_url_variable or not _is_model(base):
+        if is_url_variable or not declared or not _is_model(base):
             return None
         marker = Body()
     if is_url_variable:

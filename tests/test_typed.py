@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import subprocess
 import sys
@@ -14,7 +15,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from microflask import Blueprint, Microflask, Response, abort
+from microflask import Blueprint, Microflask, Response, abort, request
 from microflask.testing import MicroflaskClient
 from microflask.typed import (
     Body,
@@ -149,6 +150,45 @@ def test_body_marker_validates_any_type(app: Microflask, client: MicroflaskClien
     assert client.post("/bulk", json=[{"name": "a", "price": 2}]).text == "2.0"
     assert _locs(client.post("/bulk", json=[])) == [["body"]]
     assert _locs(client.post("/bulk", json=[{"name": "a", "price": 0}])) == [["body", 0, "price"]]
+
+
+def test_model_parameter_a_decorator_fills_is_left_to_it(
+    app: Microflask, client: MicroflaskClient
+) -> None:
+    def item_from_form(view: t.Callable[..., str]) -> t.Callable[..., str]:
+        # what APIFlask's @app.input(Model, location="form") and Flask-Pydantic do
+        @functools.wraps(view)
+        def wrapper(**kwargs: t.Any) -> str:
+            return view(item=Item.model_validate(request.form.to_dict()), **kwargs)
+
+        return wrapper
+
+    @app.post("/items")
+    @item_from_form
+    def create(item: Item) -> str:
+        return f"{item.name} {item.price}"
+
+    assert client.post("/items", data={"name": "pen", "price": "2"}).text == "pen 2.0"
+
+
+def test_marked_parameter_is_read_through_a_decorator(
+    app: Microflask, client: MicroflaskClient
+) -> None:
+    def passes_through(view: t.Callable[..., str]) -> t.Callable[..., str]:
+        # as login_required does
+        @functools.wraps(view)
+        def wrapper(*args: t.Any, **kwargs: t.Any) -> str:
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    @app.post("/items")
+    @passes_through
+    def create(item: Annotated[Item, Body()]) -> str:
+        return f"{item.name} {item.price}"
+
+    assert client.post("/items", json={"name": "pen", "price": 2}).text == "pen 2.0"
+    assert _locs(client.post("/items", json={"name": "pen"})) == [["body", "price"]]
 
 
 # -- form, query, header, cookie ----------------------------------------------------------
