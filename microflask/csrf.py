@@ -242,11 +242,11 @@ def csrf_token() -> str:
 
 
 class _TemplateToken:
-    """The ``csrf_token`` template global: the token when called, true only with tokens on.
+    """The ``csrf_token`` template global: true only while tokens are on.
 
-    Templates written for Flask-WTF (Flask-Admin's) test ``{% if csrf_token %}`` to decide
-    whether to add a token field; with tokens off that field would only set a session
-    cookie on every page.
+    Calling it gives the token either way. Templates written for Flask-WTF (Flask-Admin's)
+    test ``{% if csrf_token %}`` to decide whether to add a token field; with tokens off
+    that field would only set a session cookie on every page.
     """
 
     def __call__(self) -> str:
