@@ -171,6 +171,27 @@ def test_model_parameter_a_decorator_fills_is_left_to_it(
     assert client.post("/items", data={"name": "pen", "price": "2"}).text == "pen 2.0"
 
 
+def test_two_model_parameters_a_decorator_fills_are_not_refused(
+    app: Microflask, client: MicroflaskClient
+) -> None:
+    # flask-openapi3's shape: its wrapper builds `path` and `body` itself, so the
+    # "two parameters read the body" check must not refuse the view at registration.
+    def models_from_request(view: t.Callable[..., str]) -> t.Callable[..., str]:
+        @functools.wraps(view)
+        def wrapper(**kwargs: t.Any) -> str:
+            body = Item.model_validate(request.get_json())
+            return view(path=Out(itemId=kwargs["item_id"]), body=body)
+
+        return wrapper
+
+    @app.put("/items/<int:item_id>")
+    @models_from_request
+    def update(path: Out, body: Item) -> str:
+        return f"{path.item_id} {body.name}"
+
+    assert client.put("/items/3", json={"name": "pen", "price": 2}).text == "3 pen"
+
+
 def test_marked_parameter_is_read_through_a_decorator(
     app: Microflask, client: MicroflaskClient
 ) -> None:
