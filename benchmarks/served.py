@@ -89,7 +89,7 @@ def child_env() -> dict[str, str]:
     return env
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
@@ -99,7 +99,7 @@ class Gunicorn:
     """A gunicorn process serving one framework's main app on 127.0.0.1."""
 
     def __init__(self, framework: str, worker_class: str, workers: int, threads: int):
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         command = [
             sys.executable, "-m", "gunicorn",

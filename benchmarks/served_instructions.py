@@ -24,7 +24,7 @@ from pathlib import Path
 
 from benchmarks.apps import FRAMEWORKS
 from benchmarks.run import machine_facts
-from benchmarks.served import ROOT, _free_port, child_env
+from benchmarks.served import ROOT, child_env, free_port
 
 _COLLECTED = re.compile(r"^==(\d+)== Collected : (\d+)$", re.MULTILINE)
 _PAUSE_SECONDS = 0.02
@@ -60,7 +60,7 @@ def worker_instructions(framework: str, requests: int) -> int:
     :raises RuntimeError: if the server fails, an answer is not a 200, or
         callgrind reports no worker.
     """
-    port = _free_port()
+    port = free_port()
     command = [
         "valgrind", "--tool=callgrind", "--trace-children=yes",
         "--callgrind-out-file=/dev/null",
@@ -84,10 +84,18 @@ def worker_instructions(framework: str, requests: int) -> int:
             process.wait(timeout=300)
         log.seek(0)
         text = log.read().decode(errors="replace")
-    counts = {int(pid): int(n) for pid, n in _COLLECTED.findall(text)}
-    workers = [n for pid, n in counts.items() if pid != process.pid]
+    return worker_count(text, process.pid)
+
+
+def worker_count(valgrind_log: str, master_pid: int) -> int:
+    """Return the one worker's instruction count from callgrind's log.
+
+    :raises RuntimeError: unless exactly one process besides the master reported.
+    """
+    counts = {int(pid): int(n) for pid, n in _COLLECTED.findall(valgrind_log)}
+    workers = [n for pid, n in counts.items() if pid != master_pid]
     if len(workers) != 1:
-        raise RuntimeError(f"Expected one worker's count, got {counts} for {framework}.")
+        raise RuntimeError(f"Expected one worker's count besides pid {master_pid}, got {counts}.")
     return workers[0]
 
 

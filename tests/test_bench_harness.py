@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks import profile_calls, run, served, startup
+from benchmarks import profile_calls, run, served, served_instructions, startup
 from benchmarks.served import LoadResult
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -183,3 +183,22 @@ def test_profile_of_a_warm_request_counts_its_calls_and_time() -> None:
     shares = profile_calls.own_time_by_library(stats)
     assert "microflask" in shares and "werkzeug" in shares
     assert abs(sum(shares.values()) - stats.total_tt) < 1e-9  # type: ignore[attr-defined]
+
+
+CALLGRIND_LOG = """==100== Callgrind, a call-graph generating cache profiler
+==101== Events    : Ir
+==101== Collected : 649343548
+==100== Collected : 463391249
+"""
+
+
+def test_worker_count_is_the_process_that_is_not_the_master() -> None:
+    assert served_instructions.worker_count(CALLGRIND_LOG, master_pid=100) == 649343548
+
+
+@pytest.mark.parametrize(
+    "log", ["==100== Collected : 463391249\n", CALLGRIND_LOG + "==102== Collected : 5\n"]
+)
+def test_worker_count_refuses_a_log_without_exactly_one_worker(log: str) -> None:
+    with pytest.raises(RuntimeError, match="one worker"):
+        served_instructions.worker_count(log, master_pid=100)
