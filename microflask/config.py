@@ -8,6 +8,7 @@ import json
 import os
 import types
 import typing as t
+from collections.abc import MutableMapping
 
 from werkzeug.utils import import_string
 
@@ -85,10 +86,15 @@ class Config(dict):  # type: ignore[type-arg]
             value: t.Any = os.environ[key]
             with contextlib.suppress(Exception):
                 value = loads(value)
-            current: dict[str, t.Any] = self
+            current: MutableMapping[str, t.Any] = self
             *parts, tail = key.removeprefix(prefix).split("__")
             for part in parts:
                 current = current.setdefault(part, {})
+                if not isinstance(current, MutableMapping):  # a TypeError, as in Flask
+                    raise TypeError(
+                        f"Cannot set {key!r}: {part!r} is already {current!r}, not a dict;"
+                        " unset one of the two variables."
+                    )
             current[tail] = value
         return True
 

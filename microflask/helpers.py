@@ -165,7 +165,7 @@ def get_flashed_messages(
         wanted = category_filter if isinstance(category_filter, str) else set(category_filter)
         flashes = [f for f in flashes if f[0] in wanted]
     if with_categories:
-        return [tuple(f) for f in flashes]
+        return t.cast("list[tuple[str, str]]", flashes)  # as stored, as Flask does
     return [f[1] for f in flashes]
 
 
