@@ -161,8 +161,9 @@ def get_flashed_messages(
         flashes = ctx.session.pop("_flashes") if "_flashes" in ctx.session else []
         ctx.flashes = flashes
     if category_filter:
-        # Tested with ``in`` as Flask does, so a plain string filters too.
-        wanted = category_filter if isinstance(category_filter, str) else set(category_filter)
+        # Tested with ``in`` as Flask does, so a plain string filters too, and a
+        # category that cannot be hashed (a list) is compared, not refused.
+        wanted = category_filter if isinstance(category_filter, str) else list(category_filter)
         flashes = [f for f in flashes if f[0] in wanted]
     if with_categories:
         return t.cast("list[tuple[str, str]]", flashes)  # as stored, as Flask does

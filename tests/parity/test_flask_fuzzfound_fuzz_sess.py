@@ -42,6 +42,17 @@ def test_flashes_with_categories_come_back_as_stored() -> None:
 
 
 @pytest.mark.parametrize("name", FRAMEWORKS)
+def test_unhashable_category_is_filtered_not_refused(name: str) -> None:
+    fw = FRAMEWORKS[name]
+    app = app_class(fw)(__name__)
+    app.config["SECRET_KEY"] = "k"
+    with app.test_request_context():
+        fw.flash("kept", "x")
+        fw.flash("dropped", ["a"])
+        assert fw.get_flashed_messages(category_filter=["x"]) == ["kept"]
+
+
+@pytest.mark.parametrize("name", FRAMEWORKS)
 def test_prefixed_env_nesting_into_a_non_dict_is_a_type_error(
     name: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
