@@ -1,0 +1,48 @@
+"""Compare with Flask 3.1 the response cases randomized testing found differing.
+
+Each case is the smallest form of a difference a generator of views, return
+values, error handlers and requests found between Flask and microflask.
+"""
+
+from __future__ import annotations
+
+import json
+import types
+import typing as t
+
+from flask_parity import assert_same, get, make_app
+from werkzeug.exceptions import BadRequest
+from werkzeug.wrappers import Response as WerkzeugResponse
+
+_JSON = {"Accept": "application/json"}
+
+
+class _OwnResponseError(BadRequest):
+    def get_response(self, environ: t.Any = None, scope: t.Any = None) -> WerkzeugResponse:
+        body = json.dumps({"error": self.description})
+        return WerkzeugResponse(body, self.code, mimetype="application/json")
+
+
+class _OwnBodyError(BadRequest):
+    def get_body(self, environ: t.Any = None, scope: t.Any = None) -> str:
+        return json.dumps({"error": self.description})
+
+    def get_headers(self, environ: t.Any = None, scope: t.Any = None) -> list[tuple[str, str]]:
+        return [("Content-Type", "application/json")]
+
+
+def _raise(error: Exception) -> t.NoReturn:
+    raise error
+
+
+def own_error_bodies(fw: types.ModuleType) -> t.Any:
+    app = make_app(fw)
+    app.add_url_rule("/response", "response", lambda: _raise(_OwnResponseError("bad")))
+    app.add_url_rule("/body", "body", lambda: _raise(_OwnBodyError("bad")))
+    return app
+
+
+def test_error_class_with_its_own_body_keeps_it_for_json_clients() -> None:
+    # problem+json replaces Werkzeug's HTML page only, not a body the app's class makes.
+    requests = [get(path, headers=_JSON) for path in ("/response", "/body")]
+    assert_same(own_error_bodies, requests)
