@@ -33,12 +33,18 @@ def wants_problem_json(request: Request) -> bool:
 
 
 def problem_details(error: HTTPException) -> dict[str, t.Any]:
-    """Return the problem members for *error*, its ``problem`` dict included."""
+    """Return the problem members for *error*, its ``problem`` dict included.
+
+    A description that is not a string, ``abort(400, description=obj)``, is
+    sent as ``str(obj)``.
+    """
+    description = error.description
     details: dict[str, t.Any] = {
         "type": "about:blank",
         "title": error.name,
         "status": error.code,
-        "detail": error.description,
+        # RFC 9457's detail is a string; any other description reads as the HTML page shows it.
+        "detail": description if description is None else str(description),
     }
     details.update(getattr(error, "problem", None) or {})
     return details

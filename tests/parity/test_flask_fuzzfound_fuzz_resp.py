@@ -10,7 +10,7 @@ import json
 import types
 import typing as t
 
-from flask_parity import assert_same, get, make_app
+from flask_parity import answers, assert_same, get, make_app
 from werkzeug.exceptions import BadRequest
 from werkzeug.wrappers import Response as WerkzeugResponse
 
@@ -46,3 +46,25 @@ def test_error_class_with_its_own_body_keeps_it_for_json_clients() -> None:
     # problem+json replaces Werkzeug's HTML page only, not a body the app's class makes.
     requests = [get(path, headers=_JSON) for path in ("/response", "/body")]
     assert_same(own_error_bodies, requests)
+
+
+class _Described:
+    def __str__(self) -> str:
+        return "described <here>"
+
+
+def descriptions(fw: types.ModuleType) -> t.Any:
+    app = make_app(fw)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    app.add_url_rule("/object", "object", lambda: fw.abort(400, description=_Described()))
+    app.add_url_rule("/dict", "dict", lambda: fw.abort(409, description={"a": 1}))
+    return app
+
+
+def test_problem_detail_of_a_description_that_is_no_string_is_its_text() -> None:
+    # Not a 500 from a description JSON cannot write: Flask's status, RFC 9457's string.
+    requests = [get(path, headers=_JSON) for path in ("/object", "/dict")]
+    found = answers(descriptions, requests)
+    assert [a.status for a in found["microflask"]] == [a.status for a in found["flask"]]
+    details = [json.loads(a.body)["detail"] for a in found["microflask"]]
+    assert details == ["described <here>", "{'a': 1}"]
