@@ -10,8 +10,9 @@ import json
 import types
 import typing as t
 
-from flask_parity import answers, assert_same, get, make_app
-from werkzeug.exceptions import BadRequest
+import pytest
+from flask_parity import FRAMEWORKS, answers, assert_same, get, make_app
+from werkzeug.exceptions import BadRequest, HTTPException
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 _JSON = {"Accept": "application/json"}
@@ -68,3 +69,22 @@ def test_problem_detail_of_a_description_that_is_no_string_is_its_text() -> None
     assert [a.status for a in found["microflask"]] == [a.status for a in found["flask"]]
     details = [json.loads(a.body)["detail"] for a in found["microflask"]]
     assert details == ["described <here>", "{'a': 1}"]
+
+
+@pytest.mark.parametrize("name", sorted(FRAMEWORKS))
+def test_redirect_in_an_app_ignores_the_response_class_argument(name: str) -> None:
+    # Documented: ``Response`` is not used when an app is active, app.redirect is.
+    fw = FRAMEWORKS[name]
+    app = make_app(fw)
+    with app.test_request_context():
+        response = fw.redirect("/next", 301, Response=WerkzeugResponse)
+        assert type(response) is app.response_class
+        assert (response.status_code, response.location) == (301, "/next")
+
+
+def test_redirect_with_a_response_class_still_refuses_control_characters() -> None:
+    # microflask's 400 for a header-splitting location, also when a class is passed.
+    app = make_app(FRAMEWORKS["microflask"])
+    with app.test_request_context(), pytest.raises(HTTPException) as caught:
+        FRAMEWORKS["microflask"].redirect("/\t/evil", Response=WerkzeugResponse)
+    assert caught.value.code == 400
