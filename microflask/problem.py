@@ -51,7 +51,12 @@ def problem_details(error: HTTPException) -> dict[str, t.Any]:
 
 
 def problem_response(app: Microflask, error: HTTPException) -> Response:
-    """Return *error* as a problem+json response, keeping its headers."""
+    """Return *error* as a problem+json response, keeping its headers.
+
+    It says ``Vary: Accept``: a cache must not give it to a browser asking for HTML.
+    """
     headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
     body = app.json.dumps(problem_details(error))
-    return app.response_class(body, error.code, headers, content_type=PROBLEM_MIMETYPE)
+    response = app.response_class(body, error.code, headers, content_type=PROBLEM_MIMETYPE)
+    response.vary.add("Accept")
+    return response

@@ -88,3 +88,11 @@ def test_redirect_with_a_response_class_still_refuses_control_characters() -> No
     with app.test_request_context(), pytest.raises(HTTPException) as caught:
         FRAMEWORKS["microflask"].redirect("/\t/evil", Response=WerkzeugResponse)
     assert caught.value.code == 400
+
+
+def test_problem_json_answer_varies_on_accept() -> None:
+    # A 404 is cacheable by default: a shared cache must not serve the JSON to a browser.
+    app = make_app(FRAMEWORKS["microflask"])
+    response = app.test_client().get("/missing", headers=_JSON)
+    assert (response.status_code, response.mimetype) == (404, "application/problem+json")
+    assert response.headers["Vary"] == "Accept"
