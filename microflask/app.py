@@ -833,9 +833,17 @@ class Microflask(Scaffold):
         ctx = _cv_request.get(None)
         environ = ctx.request.environ if ctx else None
         if isinstance(rv, HTTPException) and rv.response is None:
-            if ctx is not None and (rv.code or 0) >= 400 and wants_problem_json(ctx.request):
+            # An error class that makes its own body or response keeps it for every client.
+            werkzeug_response = type(rv).get_response is HTTPException.get_response
+            if (
+                werkzeug_response
+                and type(rv).get_body is HTTPException.get_body
+                and ctx is not None
+                and (rv.code or 0) >= 400
+                and wants_problem_json(ctx.request)
+            ):
                 return problem_response(self, rv)
-            if type(rv).get_response is HTTPException.get_response:
+            if werkzeug_response:
                 # What ``get_response`` builds, made directly as our response class:
                 # cheaper than running the exception as a WSGI app through ``force_type``.
                 body = _http_error_body(rv, environ)

@@ -115,9 +115,12 @@ def url_for(
 def redirect(
     location: str, code: int = 302, Response: type[BaseResponse] | None = None
 ) -> BaseResponse:
-    """Return a response redirecting to *location*, made by ``app.redirect``."""
+    """Return a response redirecting to *location*, made by ``app.redirect``.
+
+    *Response* is used only outside an app: in one, the app's response class is.
+    """
     app_ctx = _cv_app.get(None)
-    if app_ctx is not None and Response is None:
+    if app_ctx is not None:
         return app_ctx.app.redirect(location, code=code)
     return werkzeug.utils.redirect(location, code=code, Response=Response)
 

@@ -33,19 +33,30 @@ def wants_problem_json(request: Request) -> bool:
 
 
 def problem_details(error: HTTPException) -> dict[str, t.Any]:
-    """Return the problem members for *error*, its ``problem`` dict included."""
+    """Return the problem members for *error*, its ``problem`` dict included.
+
+    A description that is not a string, ``abort(400, description=obj)``, is
+    sent as ``str(obj)``.
+    """
+    description = error.description
     details: dict[str, t.Any] = {
         "type": "about:blank",
         "title": error.name,
         "status": error.code,
-        "detail": error.description,
+        # RFC 9457's detail is a string; any other description reads as the HTML page shows it.
+        "detail": description if description is None else str(description),
     }
     details.update(getattr(error, "problem", None) or {})
     return details
 
 
 def problem_response(app: Microflask, error: HTTPException) -> Response:
-    """Return *error* as a problem+json response, keeping its headers."""
+    """Return *error* as a problem+json response, keeping its headers.
+
+    It says ``Vary: Accept``: a cache must not give it to a browser asking for HTML.
+    """
     headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
     body = app.json.dumps(problem_details(error))
-    return app.response_class(body, error.code, headers, content_type=PROBLEM_MIMETYPE)
+    response = app.response_class(body, error.code, headers, content_type=PROBLEM_MIMETYPE)
+    response.vary.add("Accept")
+    return response
