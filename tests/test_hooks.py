@@ -404,7 +404,7 @@ def test_every_change_to_a_hook_registry_is_reported(
     reports.clear()
     change(registry)
     assert reports
-    assert all(type(hooks).__name__ == "HookList" for hooks in registry.values())
+    assert all(isinstance(hooks, list) for hooks in registry.values())
 
 
 def test_reading_a_hook_registry_reports_nothing() -> None:
@@ -427,6 +427,19 @@ def test_a_new_dict_assigned_to_a_registry_stays_live(
     app.before_request_funcs[None].clear()
     assert client.get("/").data == b"index"
     assert type(app.before_request_funcs).__name__ == "HookRegistry"
+
+
+def test_a_list_stored_into_a_registry_is_kept_and_changes_to_it_apply(
+    app: Microflask, client: MicroflaskClient
+) -> None:
+    mine: list[t.Callable[[], str | None]] = []
+    app.before_request_funcs[None] = mine
+    assert app.before_request_funcs[None] is mine  # as in Flask
+    assert client.get("/").data == b"index"
+    mine.append(lambda: "stopped")  # unreported: the chain was not cached
+    assert client.get("/").data == b"stopped"
+    app.before_request_funcs.setdefault("bp", []).append(lambda: None)
+    assert type(app.before_request_funcs["bp"]).__name__ == "HookList"
 
 
 def test_do_teardown_request_without_exc_passes_the_exception_being_handled(
