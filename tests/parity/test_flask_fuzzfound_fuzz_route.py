@@ -28,18 +28,18 @@ def lists_stored_into_hook_registries(fw: types.ModuleType) -> t.Any:
         log.append("after")
         return response
 
-    @app.route("/add")
     def add() -> str:
         before.append(lambda: log.append("before"))
         after.append(record_after)
         return "added"
 
-    @app.route("/log")
     def show_log() -> str:
         text = " ".join(log)
         log.clear()
         return text
 
+    app.add_url_rule("/add", "add", add)
+    app.add_url_rule("/log", "log", show_log)
     return app
 
 
