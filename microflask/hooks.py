@@ -274,7 +274,10 @@ class HookChains(dict["str | None", HookChain]):
             _collect(app, registries[4], outer_first),
             _collect(app, registries[5], outer_first),
         )
-        if all(registry.reports(name) for registry in registries for name in inner_first):
+        # url_for may name any endpoint, even one taken from a request: only those
+        # with a view (or none, for a request that matched nothing) are kept.
+        known = endpoint is None or endpoint in app.view_functions
+        if known and all(registry.reports(name) for registry in registries for name in inner_first):
             self[endpoint] = chain
         return chain
 
