@@ -6,7 +6,9 @@ depends on its blueprint and that blueprint's parents; that resolution is made o
 endpoint and cached. The registries are ``HookRegistry`` dicts of ``HookList`` lists, which
 empty the cache on any change, so a hook added straight to a registry, even by a view during
 a request, runs from the next hook run on, as in Flask, while a plain request pays one dict
-lookup. The blueprint names a request belongs to are derived here too.
+lookup. A plain list stored into a registry is kept as given, as Flask keeps it, and the
+chains reading it are resolved on every use. The blueprint names a request belongs to are
+derived here too.
 """
 
 from __future__ import annotations
@@ -135,8 +137,9 @@ class HookList(list[T]):
 class HookRegistry(dict["str | None", HookList[T]]):
     """A hook registry: blueprint name (None for the app) to its hooks.
 
-    Like a ``defaultdict(list)``; a list stored into it is copied into a ``HookList``,
-    and every change, to the dict or to one of its lists, calls *on_change*.
+    Like a ``defaultdict(list)``; its own lists are ``HookList`` lists, and every change,
+    to the dict or to one of them, calls *on_change*. A list stored into it is kept as
+    given (changes to it are not reported); another iterable is copied into a ``HookList``.
     """
 
     def __init__(self, on_change: _Callback) -> None:
@@ -148,13 +151,19 @@ class HookRegistry(dict["str | None", HookList[T]]):
         value = super().setdefault(key, HookList(self._on_change))
         return value
 
-    def _wrap(self, value: t.Iterable[T]) -> HookList[T]:
-        if isinstance(value, HookList) and value._on_change is self._on_change:
-            return value
-        return HookList(self._on_change, value)
+    def reports(self, key: str | None) -> bool:
+        """Return whether the hooks under *key* report their changes here."""
+        hooks = self.get(key)
+        return hooks is None or (
+            isinstance(hooks, HookList) and hooks._on_change is self._on_change
+        )
 
     def __setitem__(self, key: str | None, value: t.Iterable[T]) -> None:
-        super().__setitem__(key, self._wrap(value))
+        # A list is kept as given, as Flask keeps it: its owner may change it later.
+        # It cannot report that, so chains reading it are not cached (HookChains).
+        if not isinstance(value, list):
+            value = HookList(self._on_change, value)
+        super().__setitem__(key, value)  # type: ignore[assignment]
         self._on_change()
 
     def __delitem__(self, key: str | None) -> None:
@@ -163,7 +172,8 @@ class HookRegistry(dict["str | None", HookList[T]]):
 
     def setdefault(self, key: str | None, default: t.Iterable[T] = ()) -> HookList[T]:
         if key not in self:
-            self[key] = default
+            # Callers append to the list returned: a reporting copy keeps chains cached.
+            self[key] = HookList(self._on_change, default)
         return self[key]
 
     def update(self, *args: t.Any, **kwargs: t.Any) -> None:
@@ -248,15 +258,27 @@ class HookChains(dict["str | None", HookChain]):
             raise RuntimeError("The app of these hook chains no longer exists.")
         inner_first: list[str | None] = [*blueprint_ancestry(blueprint_of(endpoint)), None]
         outer_first = inner_first[::-1]
-        chain = HookChain(
-            _collect(app, app.url_value_preprocessors, outer_first),
-            _collect(app, app.before_request_funcs, outer_first),
-            _collect(app, app.after_request_funcs, inner_first, reverse=True),
-            _collect(app, app.teardown_request_funcs, inner_first, reverse=True),
-            _collect(app, app.template_context_processors, outer_first),
-            _collect(app, app.url_default_functions, outer_first),
+        registries = (
+            app.url_value_preprocessors,
+            app.before_request_funcs,
+            app.after_request_funcs,
+            app.teardown_request_funcs,
+            app.template_context_processors,
+            app.url_default_functions,
         )
-        self[endpoint] = chain
+        chain = HookChain(
+            _collect(app, registries[0], outer_first),
+            _collect(app, registries[1], outer_first),
+            _collect(app, registries[2], inner_first, reverse=True),
+            _collect(app, registries[3], inner_first, reverse=True),
+            _collect(app, registries[4], outer_first),
+            _collect(app, registries[5], outer_first),
+        )
+        # url_for may name any endpoint, even one taken from a request: only those
+        # with a view (or none, for a request that matched nothing) are kept.
+        known = endpoint is None or endpoint in app.view_functions
+        if known and all(registry.reports(name) for registry in registries for name in inner_first):
+            self[endpoint] = chain
         return chain
 
 

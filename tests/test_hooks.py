@@ -5,8 +5,9 @@ from __future__ import annotations
 import typing as t
 
 import pytest
+from werkzeug.routing import BuildError
 
-from microflask import Microflask, Response, g
+from microflask import Microflask, Response, g, url_for
 from microflask.testing import MicroflaskClient
 
 
@@ -404,7 +405,7 @@ def test_every_change_to_a_hook_registry_is_reported(
     reports.clear()
     change(registry)
     assert reports
-    assert all(type(hooks).__name__ == "HookList" for hooks in registry.values())
+    assert all(isinstance(hooks, list) for hooks in registry.values())
 
 
 def test_reading_a_hook_registry_reports_nothing() -> None:
@@ -427,6 +428,30 @@ def test_a_new_dict_assigned_to_a_registry_stays_live(
     app.before_request_funcs[None].clear()
     assert client.get("/").data == b"index"
     assert type(app.before_request_funcs).__name__ == "HookRegistry"
+
+
+def test_a_list_stored_into_a_registry_is_kept_and_changes_to_it_apply(
+    app: Microflask, client: MicroflaskClient
+) -> None:
+    mine: list[t.Callable[[], str | None]] = []
+    app.before_request_funcs[None] = mine
+    assert app.before_request_funcs[None] is mine  # as in Flask
+    assert client.get("/").data == b"index"
+    mine.append(lambda: "stopped")  # unreported: the chain was not cached
+    assert client.get("/").data == b"stopped"
+    app.before_request_funcs.setdefault("bp", []).append(lambda: None)
+    assert type(app.before_request_funcs["bp"]).__name__ == "HookList"
+
+
+def test_url_for_unknown_endpoints_keeps_no_hook_chain_for_them(app: Microflask) -> None:
+    seen: list[str] = []
+    app.url_defaults(lambda endpoint, values: seen.append(endpoint))
+    with app.test_request_context():
+        for i in range(3):
+            with pytest.raises(BuildError):
+                url_for(f"nope{i}")
+    assert seen == ["nope0", "nope1", "nope2"]
+    assert "nope0" not in app._hook_chains  # a name from a request must not grow it
 
 
 def test_do_teardown_request_without_exc_passes_the_exception_being_handled(
