@@ -92,6 +92,8 @@ def _flash(page: Page) -> str:
 
 
 def test_register_login_and_publish(page: Page) -> None:
+    from playwright.sync_api import expect
+
     page.goto("/")
     page.click("text=Register")
     _fill_credentials(page, "ada", "lovelace")
@@ -115,8 +117,11 @@ def test_register_login_and_publish(page: Page) -> None:
     page.fill("#body", "It might act upon other things besides number.")
     page.click("button:has-text('Publish')")
     assert page.url.endswith("/")
-    titles = page.locator("article.post h3").all_inner_texts()
-    assert titles == ["Notes on the Analytical Engine", "First post"]
+    # The click waits for the navigation to commit, not for the new page to load:
+    # expect() waits for the list, where reading it at once could find it empty.
+    expect(page.locator("article.post h3")).to_have_text(
+        ["Notes on the Analytical Engine", "First post"]
+    )
     if not SCREENSHOT.exists() or os.environ.get("UPDATE_SCREENSHOT"):
         page.screenshot(path=str(SCREENSHOT), full_page=True)
 
