@@ -19,9 +19,10 @@ def shadowing_processor(fw: types.ModuleType) -> t.Any:
     bp = blueprint(fw, "bp")
     source = "{{ request.args.q }}|{{ g.x }}|{{ shadow }}"
 
-    @app.context_processor
     def shadow() -> dict[str, str]:
         return {"request": "app's", "g": "app's", "shadow": "app's"}
+
+    app.context_processor(shadow)
 
     @app.route("/app")
     def in_app() -> str:
