@@ -37,7 +37,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from . import csrf, signals
 from .config import Config, ConfigAttribute
-from .ctx import AppContext, RequestContext, _AppCtxGlobals, _default_template_ctx_processor
+from .ctx import AppContext, RequestContext, _AppCtxGlobals
 from .globals import _NO_REQUEST_CTX, _cv_app, _cv_request, g
 from .helpers import Aborter, get_debug_flag, get_load_dotenv
 from .hooks import HookChains, blueprints_for_path
@@ -188,7 +188,6 @@ class Microflask(Scaffold):
         self._got_first_request = False
         #: endpoint -> (view function, what calls it: the view or its typed adapter, sync)
         self._view_callers: dict[str, tuple[t.Callable[..., t.Any], t.Callable[..., t.Any]]] = {}
-        self.template_context_processors[None].append(_default_template_ctx_processor)
         if self.has_static_folder:
             if bool(static_host) != host_matching:
                 raise AssertionError(

@@ -18,6 +18,7 @@ from functools import cached_property, update_wrapper
 
 from werkzeug.exceptions import HTTPException, default_exceptions
 
+from .ctx import _default_template_ctx_processor
 from .globals import current_app
 from .helpers import get_root_path, send_from_directory
 from .hooks import HookRegistry, HookRegistryAttribute
@@ -97,6 +98,9 @@ class Scaffold:
         self.after_request_funcs = HookRegistry(changed)
         self.teardown_request_funcs = HookRegistry(changed)
         self.template_context_processors = HookRegistry(changed)
+        # Blueprints get it too, as in Flask: their requests then see the real
+        # ``g`` and ``request`` even when an app processor shadows those names.
+        self.template_context_processors[None].append(_default_template_ctx_processor)
         self.url_value_preprocessors = HookRegistry(changed)
         self.url_default_functions = HookRegistry(changed)
 
