@@ -11,6 +11,7 @@ from werkzeug.datastructures import Headers
 from werkzeug.exceptions import BadRequest, HTTPException, RequestEntityTooLarge
 from werkzeug.formparser import FormDataParser
 from werkzeug.sansio.http import parse_cookie
+from werkzeug.urls import uri_to_iri
 from werkzeug.utils import get_content_type
 from werkzeug.wrappers import Request as _WerkzeugRequest
 from werkzeug.wrappers import Response as _WerkzeugResponse
@@ -203,6 +204,22 @@ class Request(_WerkzeugRequest):
             # A WSGI server joins every Cookie header into HTTP_COOKIE; Werkzeug's version
             # finds it by walking all of the request's headers.
             return parse_cookie(self.environ.get("HTTP_COOKIE"), cls=self.dict_storage_class)
+
+        @_Cached
+        def host(self) -> str:
+            """The host and port the request was sent to.
+
+            :raises BadRequest: if a label of it is an IDNA label that does not
+                decode, which the request's URLs (``url``, ``host_url``, ...)
+                decode: Werkzeug would fail there with a 500.
+            """
+            host: str = _WerkzeugRequest.host.fget(self)
+            if "xn--" in host.lower():
+                try:
+                    uri_to_iri(f"http://{host}")
+                except UnicodeError as e:
+                    raise BadRequest(f"Invalid Host header {host!r}: {e}.") from None
+            return host
 
         args = _Cached(_WerkzeugRequest.args.fget)
         form = _Cached(_WerkzeugRequest.form.fget)

@@ -16,11 +16,14 @@ from flask_parity import FRAMEWORKS, make_app
 from werkzeug.test import run_wsgi_app
 
 
-def _raw_answer(fw: types.ModuleType, path: str, query: str) -> tuple[str, str | None, str]:
-    """Send a raw GET to an app with a slash rule; return status, Location, ``args``."""
+def _raw_answer(
+    fw: types.ModuleType, path: str, query: str, host: str = "localhost"
+) -> tuple[str, str | None, str]:
+    """Send a raw GET to an app with a slash rule; return status, Location, body."""
     app: t.Any = make_app(fw)
     app.testing = False
     app.add_url_rule("/dir/", "dir", lambda: repr(sorted(fw.request.args.items(multi=True))))
+    app.add_url_rule("/url", "url", lambda: fw.request.url)
     environ = {
         "REQUEST_METHOD": "GET",
         "SCRIPT_NAME": "",
@@ -29,6 +32,7 @@ def _raw_answer(fw: types.ModuleType, path: str, query: str) -> tuple[str, str |
         "SERVER_NAME": "localhost",
         "SERVER_PORT": "80",
         "SERVER_PROTOCOL": "HTTP/1.1",
+        "HTTP_HOST": host,
         "wsgi.url_scheme": "http",
         "wsgi.input": io.BytesIO(),
         "wsgi.errors": io.StringIO(),
@@ -55,3 +59,21 @@ def test_line_break_in_the_query_reads_as_in_flask() -> None:
     found = {name: _raw_answer(fw, "/dir/", "a=1\r\nb&c=\n") for name, fw in FRAMEWORKS.items()}
     assert found["microflask"] == found["flask"]
     assert found["flask"][2] == "[('a', '1\\r\\nb'), ('c', '\\n')]"
+
+
+def test_host_with_an_idna_label_that_does_not_decode_is_a_400() -> None:
+    # Werkzeug decodes the host for request.url and fails: a 500 in Flask.
+    for host in ("xn--", "XN--ZZ.example"):
+        assert _raw_answer(FRAMEWORKS["flask"], "/url", "", host)[0].startswith("500")
+        status, _, body = _raw_answer(FRAMEWORKS["microflask"], "/url", "", host)
+        assert status == "400 BAD REQUEST"
+        assert f"Invalid Host header &#39;{host}&#39;" in body
+
+
+def test_host_with_an_idna_label_that_decodes_reads_as_in_flask() -> None:
+    found = {
+        name: _raw_answer(fw, "/url", "", "xn--bcher-kva.example")
+        for name, fw in FRAMEWORKS.items()
+    }
+    assert found["microflask"] == found["flask"]
+    assert found["flask"][2] == "http://b\xfccher.example/url"
