@@ -11,7 +11,6 @@ from werkzeug.datastructures import Headers
 from werkzeug.exceptions import BadRequest, HTTPException, RequestEntityTooLarge
 from werkzeug.formparser import FormDataParser
 from werkzeug.sansio.http import parse_cookie
-from werkzeug.urls import uri_to_iri
 from werkzeug.utils import get_content_type
 from werkzeug.wrappers import Request as _WerkzeugRequest
 from werkzeug.wrappers import Response as _WerkzeugResponse
@@ -133,6 +132,23 @@ class _FormDataParser(FormDataParser):
         return result
 
 
+def _url_reader(read: t.Callable[[Request], str]) -> t.Callable[[Request], str]:
+    """Return *read*, a request URL property, refusing a host it cannot decode.
+
+    Werkzeug decodes the host's IDNA labels (``xn--``) for these URLs; one that does
+    not decode would fail there with a 500.
+    """
+
+    def read_url(request: Request) -> str:
+        try:
+            return read(request)
+        except UnicodeError as e:
+            raise BadRequest(f"Invalid Host header {request.host!r}: {e}.") from None
+
+    read_url.__doc__ = read.__doc__
+    return read_url
+
+
 class _ConfigLimit:
     """A request size limit from the app's config, unless set on the request."""
 
@@ -205,22 +221,10 @@ class Request(_WerkzeugRequest):
             # finds it by walking all of the request's headers.
             return parse_cookie(self.environ.get("HTTP_COOKIE"), cls=self.dict_storage_class)
 
-        @_Cached
-        def host(self) -> str:
-            """The host and port the request was sent to.
-
-            :raises BadRequest: if a label of it is an IDNA label that does not
-                decode, which the request's URLs (``url``, ``host_url``, ...)
-                decode: Werkzeug would fail there with a 500.
-            """
-            host: str = _WerkzeugRequest.host.fget(self)
-            if "xn--" in host.lower():
-                try:
-                    uri_to_iri(f"http://{host}")
-                except UnicodeError as e:
-                    raise BadRequest(f"Invalid Host header {host!r}: {e}.") from None
-            return host
-
+        url = _Cached(_url_reader(_WerkzeugRequest.url.fget))
+        base_url = _Cached(_url_reader(_WerkzeugRequest.base_url.fget))
+        root_url = _Cached(_url_reader(_WerkzeugRequest.root_url.fget))
+        host_url = _Cached(_url_reader(_WerkzeugRequest.host_url.fget))
         args = _Cached(_WerkzeugRequest.args.fget)
         form = _Cached(_WerkzeugRequest.form.fget)
         files = _Cached(_WerkzeugRequest.files.fget)
