@@ -32,6 +32,21 @@ __all__ = ["Request", "Response"]
 _NON_ASCII = re.compile(b"[\x80-\xff]")
 
 
+def _escaped_query(query: bytes) -> bytes:
+    """Return *query* with the bytes no server should pass on percent-encoded.
+
+    Browsers percent-encode bytes that are not UTF-8, and line breaks, but a raw
+    client may not: Werkzeug's ``args`` and ``full_path`` would fail (a 500) decoding
+    such bytes as they are, and a routing redirect copies the query into its
+    ``Location`` header, which refuses a line break (a 500 too).
+    """
+    try:
+        query.decode()
+    except UnicodeDecodeError:
+        query = _NON_ASCII.sub(lambda m: b"%%%02X" % m[0][0], query)
+    return query.replace(b"\r", b"%0D").replace(b"\n", b"%0A")
+
+
 def _read_at_most(stream: t.IO[bytes], limit: int) -> bytes:
     """Read *stream* to its end, which may come in several short reads.
 
@@ -117,6 +132,23 @@ class _FormDataParser(FormDataParser):
         return result
 
 
+def _url_reader(read: t.Callable[[Request], str]) -> t.Callable[[Request], str]:
+    """Return *read*, a request URL property, refusing a host it cannot decode.
+
+    Werkzeug decodes the host's IDNA labels (``xn--``) for these URLs; one that does
+    not decode would fail there with a 500.
+    """
+
+    def read_url(request: Request) -> str:
+        try:
+            return read(request)
+        except UnicodeError as e:
+            raise BadRequest(f"Invalid Host header {request.host!r}: {e}.") from None
+
+    read_url.__doc__ = read.__doc__
+    return read_url
+
+
 class _ConfigLimit:
     """A request size limit from the app's config, unless set on the request."""
 
@@ -173,13 +205,9 @@ class Request(_WerkzeugRequest):
         self, environ: WSGIEnvironment, populate_request: bool = True, shallow: bool = False
     ) -> None:
         super().__init__(environ, populate_request, shallow)
-        if not self.query_string.isascii():
-            try:
-                self.query_string.decode()
-            except UnicodeDecodeError:
-                # Browsers percent-encode these bytes but a raw client may not; Werkzeug's
-                # ``args`` and ``full_path`` would fail (a 500) decoding them as they are.
-                self.query_string = _NON_ASCII.sub(lambda m: b"%%%02X" % m[0][0], self.query_string)
+        query = self.query_string
+        if not query.isascii() or b"\r" in query or b"\n" in query:
+            self.query_string = _escaped_query(query)
 
     # Werkzeug's cached properties run a Python ``__get__`` on every read; these are
     # stored in the instance dict, where later reads find them without a call
@@ -193,6 +221,10 @@ class Request(_WerkzeugRequest):
             # finds it by walking all of the request's headers.
             return parse_cookie(self.environ.get("HTTP_COOKIE"), cls=self.dict_storage_class)
 
+        url = _Cached(_url_reader(_WerkzeugRequest.url.fget))
+        base_url = _Cached(_url_reader(_WerkzeugRequest.base_url.fget))
+        root_url = _Cached(_url_reader(_WerkzeugRequest.root_url.fget))
+        host_url = _Cached(_url_reader(_WerkzeugRequest.host_url.fget))
         args = _Cached(_WerkzeugRequest.args.fget)
         form = _Cached(_WerkzeugRequest.form.fget)
         files = _Cached(_WerkzeugRequest.files.fget)

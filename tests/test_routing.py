@@ -181,6 +181,7 @@ def test_strict_slashes_redirects_to_the_slash_url(
         ("a=\xc3\xa9", "/folder/?a=%C3%A9"),  # raw UTF-8, as a WSGI server passes it
         ("a=%C3%A9", "/folder/?a=%C3%A9"),
         ("a=\xff", "/folder/?a=%FF"),  # not UTF-8: passed on percent-encoded
+        ("a=1\r\nSet-Cookie: x=1", "/folder/?a=1%0D%0ASet-Cookie:%20x=1"),  # no 500
     ],
 )
 def test_slash_redirect_keeps_the_query_string(

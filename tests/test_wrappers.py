@@ -387,6 +387,8 @@ def test_a_stalled_form_upload_does_not_hold_up_other_requests() -> None:
     [
         ("a=\xc3\xa9", b"a=\xc3\xa9", "\xe9"),  # UTF-8 as a raw client sends it: kept as is
         ("a=\xff\xc3\xa9", b"a=%FF%C3%A9", "%FF\xe9"),  # not UTF-8: percent-encoded
+        ("a=1\r\nb", b"a=1%0D%0Ab", "1\r\nb"),  # line breaks: percent-encoded, same value
+        ("a=\xff\r", b"a=%FF%0D", "%FF\r"),
     ],
 )
 def test_non_ascii_query_string_is_kept_unless_it_is_not_utf8(
