@@ -65,8 +65,8 @@ class NoAppException(click.UsageError):
 
 def _call_factory(
     module: ModuleType, spec: str, factory: Callable[..., t.Any], *args: t.Any, **kw: t.Any
-) -> Microflask:
-    """Call an app factory and check that it returned an app.
+) -> t.Any:
+    """Call an app factory and return what it returns.
 
     Arguments the factory does not take raise :exc:`NoAppException`; a
     TypeError from inside the factory propagates.
@@ -79,12 +79,7 @@ def _call_factory(
             f"Could not call the factory {spec!r} in module {name!r}: {e}."
             f" Pass its arguments with '{name}:{factory.__name__}(args)'."
         ) from e
-    app = factory(*args, **kw)
-    if not isinstance(app, Microflask):
-        raise NoAppException(
-            f"The factory {spec!r} in module {name!r} returned {app!r}, not a Microflask app."
-        )
-    return app
+    return factory(*args, **kw)
 
 
 def find_best_app(module: ModuleType) -> Microflask:
@@ -106,12 +101,15 @@ def find_best_app(module: ModuleType) -> Microflask:
     if found:
         return found[0]
     for attr in ("create_app", "make_app"):
-        if inspect.isfunction(factory := getattr(module, attr, None)):
-            return _call_factory(module, attr, factory)
+        # A factory that returns no app is passed over, as Flask does.
+        if inspect.isfunction(factory := getattr(module, attr, None)) and isinstance(
+            app := _call_factory(module, attr, factory), Microflask
+        ):
+            return app
     raise NoAppException(
         f"No Microflask app in module {name!r}: tried the names 'app' and"
         " 'application', any Microflask instance, and the factories 'create_app'"
-        f" and 'make_app'. Use '{name}:name' to name it."
+        f" and 'make_app' (a factory must return an app). Use '{name}:name' to name it."
     )
 
 
@@ -146,12 +144,12 @@ def find_app_by_string(module: ModuleType, app_name: str) -> Microflask:
         raise NoAppException(f"Module {module.__name__!r} has no attribute {node.func.id!r}.")
     attr = getattr(module, node.func.id)
     if inspect.isfunction(attr):
-        return _call_factory(module, app_name, attr, *args, **kwargs)
+        attr = _call_factory(module, app_name, attr, *args, **kwargs)
     if isinstance(attr, Microflask):
         return attr
     raise NoAppException(
-        f"'{module.__name__}:{app_name}' did not give a Microflask app: the module's"
-        f" {node.func.id!r} is {attr!r}, not an app or a factory function."
+        f"'{module.__name__}:{app_name}' gave {attr!r}, not a Microflask app:"
+        " name an app, or a factory function that returns one."
     )
 
 
