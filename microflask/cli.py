@@ -138,7 +138,8 @@ def find_app_by_string(module: ModuleType, app_name: str) -> Microflask:
     except ValueError:
         raise NoAppException(
             f"The arguments in {app_name!r} must be Python literals"
-            " (strings, numbers, lists, dicts, True, False, None)."
+            " (strings, numbers, lists, dicts, True, False, None), each written out:"
+            " no * or ** unpacking."
         ) from None
     if not hasattr(module, node.func.id):
         raise NoAppException(f"Module {module.__name__!r} has no attribute {node.func.id!r}.")

@@ -159,7 +159,8 @@ ERROR_CASES = [
      ["Module 'hello' has no attribute 'missing'."]),
     ({"hello.py": "value = 5\n"}, "hello:value", ["'hello:value' gave 5", "not a Microflask app"]),
     ({"hello.py": FACTORY}, "hello:create_app(env)", ["must be Python literals"]),
-    ({"hello.py": FACTORY}, "hello:create_app(**{})", ["must be Python literals"]),
+    ({"hello.py": FACTORY}, "hello:create_app(**{})", ["must be Python literals", "no * or **"]),
+    ({"hello.py": FACTORY}, "hello:create_app(*[1])", ["must be Python literals", "no * or **"]),
     ({"hello.py": FACTORY}, "hello:create_app(", ["Could not parse 'create_app('"]),
     ({"hello.py": FACTORY}, "hello:app.config", ["Could not parse 'app.config'"]),
 ]  # fmt: skip
