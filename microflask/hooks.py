@@ -258,26 +258,20 @@ class HookChains(dict["str | None", HookChain]):
             raise RuntimeError("The app of these hook chains no longer exists.")
         inner_first: list[str | None] = [*blueprint_ancestry(blueprint_of(endpoint)), None]
         outer_first = inner_first[::-1]
-        registries = (
-            app.url_value_preprocessors,
-            app.before_request_funcs,
-            app.after_request_funcs,
-            app.teardown_request_funcs,
-            app.template_context_processors,
-            app.url_default_functions,
+        # Each registry in HookChain's field order, with the order its hooks run in.
+        plan = (
+            (app.url_value_preprocessors, outer_first, False),
+            (app.before_request_funcs, outer_first, False),
+            (app.after_request_funcs, inner_first, True),
+            (app.teardown_request_funcs, inner_first, True),
+            (app.template_context_processors, outer_first, False),
+            (app.url_default_functions, outer_first, False),
         )
-        chain = HookChain(
-            _collect(app, registries[0], outer_first),
-            _collect(app, registries[1], outer_first),
-            _collect(app, registries[2], inner_first, reverse=True),
-            _collect(app, registries[3], inner_first, reverse=True),
-            _collect(app, registries[4], outer_first),
-            _collect(app, registries[5], outer_first),
-        )
+        chain = HookChain(*(_collect(app, hooks, names, reverse) for hooks, names, reverse in plan))
         # url_for may name any endpoint, even one taken from a request: only those
         # with a view (or none, for a request that matched nothing) are kept.
         known = endpoint is None or endpoint in app.view_functions
-        if known and all(registry.reports(name) for registry in registries for name in inner_first):
+        if known and all(hooks.reports(name) for hooks, _, _ in plan for name in inner_first):
             self[endpoint] = chain
         return chain
 
