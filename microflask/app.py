@@ -984,6 +984,8 @@ class Microflask(Scaffold):
         """Serve the app with Werkzeug's development server (not for production)."""
         from werkzeug.serving import run_simple
 
+        from .cli import show_server_banner
+
         if os.environ.get("MICROFLASK_RUN_FROM_CLI") == "true":
             return
         if load_dotenv and get_load_dotenv():
@@ -1000,6 +1002,7 @@ class Microflask(Scaffold):
         options.setdefault("use_reloader", self.debug)
         options.setdefault("use_debugger", self.debug)
         options.setdefault("threaded", True)
+        show_server_banner(self.debug, self.name)
         run_simple(host, port, self, **options)
 
 

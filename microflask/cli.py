@@ -354,7 +354,7 @@ _app_option = click.Option(
 _debug_option = click.Option(
     ["--debug/--no-debug"], expose_value=False, callback=_set_debug, help="Set debug mode."
 )
-_version_option = click.Option(
+version_option = click.Option(
     ["--version"],
     is_flag=True,
     is_eager=True,
@@ -385,7 +385,7 @@ class MicroflaskGroup(AppGroup):
     ) -> None:
         params = [*extra.pop("params", ()), _env_file_option, _app_option, _debug_option]
         if add_version_option:
-            params.append(_version_option)
+            params.append(version_option)
         extra.setdefault("context_settings", {}).setdefault("auto_envvar_prefix", "MICROFLASK")
         super().__init__(params=params, **extra)
         self.create_app = create_app
@@ -501,27 +501,36 @@ def load_dotenv(path: str | os.PathLike[str] | None = None, load_defaults: bool 
     return bool(values)
 
 
-def _convert_cert(ctx: click.Context, param: click.Parameter, value: t.Any) -> t.Any:
-    """Turn ``--cert`` into a real path, ``"adhoc"`` or an ``ssl.SSLContext``."""
-    if value is None:
-        return None
-    # Imported only for a --cert: a Python built without ssl can still serve plain HTTP.
-    try:
-        import ssl
-    except ImportError:
-        raise click.BadParameter("Needs a Python built with the ssl module.", ctx, param) from None
-    if os.path.isfile(value):
-        return os.path.realpath(value)
-    if value.lower() == "adhoc":
+# click >= 8.3 makes ParamType generic; older ones, still supported, cannot be subscripted.
+class CertParamType(click.ParamType):  # type: ignore[type-arg]
+    """Take ``--cert`` as a file, ``"adhoc"`` or an ``ssl.SSLContext`` import."""
+
+    name = "path"
+
+    def convert(
+        self, value: t.Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> t.Any:
+        """Return the file's real path, ``"adhoc"`` or the imported context."""
+        # Imported only for a --cert: a Python built without ssl can still serve HTTP.
         try:
-            importlib.import_module("cryptography")
+            import ssl
         except ImportError:
-            message = "'adhoc' needs the cryptography library: pip install cryptography."
-            raise click.BadParameter(message, ctx, param) from None
-        return "adhoc"
-    if isinstance(obj := import_string(value, silent=True), ssl.SSLContext):
-        return obj
-    raise click.BadParameter(f"Not a file, 'adhoc' or an SSLContext import: {value!r}.", ctx, param)
+            self.fail("Needs a Python built with the ssl module.", param, ctx)
+        if isinstance(value, ssl.SSLContext):
+            return value
+        if os.path.isfile(value):
+            return os.path.realpath(value)
+        if value.lower() == "adhoc":
+            try:
+                importlib.import_module("cryptography")
+            except ImportError:
+                self.fail(
+                    "'adhoc' needs the cryptography library: pip install cryptography.", param, ctx
+                )
+            return "adhoc"
+        if isinstance(obj := import_string(value, silent=True), ssl.SSLContext):
+            return obj
+        self.fail(f"Not a file, 'adhoc' or an SSLContext import: {value!r}.", param, ctx)
 
 
 def _validate_key(ctx: click.Context, param: click.Parameter, value: t.Any) -> t.Any:
@@ -537,14 +546,34 @@ def _validate_key(ctx: click.Context, param: click.Parameter, value: t.Any) -> t
     return value
 
 
-def _split_paths(ctx: click.Context, param: click.Parameter, value: str | None) -> t.Any:
-    return value.split(os.pathsep) if value else None
+class SeparatedPathType(click.Path):
+    """Take a list of paths joined by :data:`os.pathsep`, as ``PATH`` is."""
+
+    def convert(
+        self, value: t.Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> t.Any:
+        """Split the value and check each path as :class:`click.Path` does."""
+        convert = super().convert  # not in the comprehension: super() needs this frame
+        return [convert(item, param, ctx) for item in self.split_envvar_value(value)]
+
+
+def show_server_banner(debug: bool, app_import_path: str | None) -> None:
+    """Print which app is served and whether debug mode is on, once.
+
+    Nothing is printed in the reloader's child process: the parent already did.
+    """
+    if is_running_from_reloader():
+        return
+    if app_import_path is not None:
+        click.echo(f" * Serving Microflask app {app_import_path!r}")
+    if debug is not None:
+        click.echo(f" * Debug mode: {'on' if debug else 'off'}")
 
 
 @click.command("run", short_help="Run a development server.")
 @click.option("--host", "-h", default="127.0.0.1", help="The interface to bind to.")
 @click.option("--port", "-p", default=5000, help="The port to bind to.")
-@click.option("--cert", callback=_convert_cert, is_eager=True, help="A TLS certificate.")
+@click.option("--cert", type=CertParamType(), is_eager=True, help="A TLS certificate.")
 @click.option(
     "--key",
     type=click.Path(exists=True, dir_okay=False, resolve_path=True),
@@ -557,12 +586,12 @@ def _split_paths(ctx: click.Context, param: click.Parameter, value: str | None) 
 @click.option("--with-threads/--without-threads", default=True, help="Use threads.")
 @click.option(
     "--extra-files",
-    callback=_split_paths,
+    type=SeparatedPathType(),
     help=f"More files that trigger a reload, separated by {os.pathsep!r}.",
 )
 @click.option(
     "--exclude-patterns",
-    callback=_split_paths,
+    type=SeparatedPathType(),
     help=f"fnmatch patterns of files that never trigger a reload, by {os.pathsep!r}.",
 )
 @pass_script_info
@@ -594,10 +623,7 @@ def run_command(
             raise error from None
 
     debug = get_debug_flag()
-    if not is_running_from_reloader():
-        if info.app_import_path is not None:
-            click.echo(f" * Serving Microflask app {info.app_import_path!r}")
-        click.echo(f" * Debug mode: {'on' if debug else 'off'}")
+    show_server_banner(debug, info.app_import_path)
     run_simple(
         host,
         port,

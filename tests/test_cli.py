@@ -1097,3 +1097,39 @@ def test_console_script_run_serves_requests(project: Path) -> None:
         server.terminate()
         output = server.communicate(timeout=30)[0].decode()
     assert " * Serving Microflask app 'hello'" in output
+
+
+def test_run_option_types_keep_flasks_names(tmp_path: Path) -> None:
+    types_by_option = {p.name: p.type for p in microflask.cli.run_command.params}
+    assert isinstance(types_by_option["cert"], microflask.cli.CertParamType)
+    assert isinstance(types_by_option["extra_files"], microflask.cli.SeparatedPathType)
+    cert = tmp_path / "cert.pem"
+    cert.write_text("cert")
+    assert microflask.cli.CertParamType().convert(str(cert), None, None) == str(cert.resolve())
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    assert microflask.cli.CertParamType().convert(context, None, None) is context
+    with pytest.raises(click.BadParameter, match="Not a file, 'adhoc' or an SSLContext"):
+        microflask.cli.CertParamType().convert("no-such.pem", None, None)
+    paths = microflask.cli.SeparatedPathType(exists=True)
+    assert paths.convert(f"{cert}{os.pathsep}{tmp_path}", None, None) == [str(cert), str(tmp_path)]
+    with pytest.raises(click.BadParameter, match="does not exist"):
+        paths.convert(f"{cert}{os.pathsep}{tmp_path / 'gone'}", None, None)
+
+
+def test_show_server_banner(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("WERKZEUG_RUN_MAIN", raising=False)
+    microflask.cli.show_server_banner(True, "pkg.app")
+    assert capsys.readouterr().out == " * Serving Microflask app 'pkg.app'\n * Debug mode: on\n"
+    microflask.cli.show_server_banner(False, None)
+    assert capsys.readouterr().out == " * Debug mode: off\n"
+    monkeypatch.setenv("WERKZEUG_RUN_MAIN", "true")
+    microflask.cli.show_server_banner(True, "pkg.app")
+    assert capsys.readouterr().out == ""
+
+
+def test_version_option_is_public() -> None:
+    group = MicroflaskGroup()
+    assert microflask.cli.version_option in group.params
+    assert microflask.cli.version_option.callback is microflask.cli.get_version

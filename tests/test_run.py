@@ -81,3 +81,26 @@ def test_run_is_ignored_under_the_cli(
     monkeypatch.setenv("MICROFLASK_RUN_FROM_CLI", "true")
     app.run()
     assert run_simple_calls == []
+
+
+def test_run_prints_the_banner_with_the_app_name(
+    app: Microflask, run_simple_calls: list[dict[str, t.Any]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    app.run()
+    assert (
+        capsys.readouterr().out == f" * Serving Microflask app {app.name!r}\n * Debug mode: off\n"
+    )
+    app.run(debug=True)
+    assert capsys.readouterr().out.endswith(" * Debug mode: on\n")
+
+
+def test_run_prints_no_banner_in_the_reloaders_child(
+    app: Microflask,
+    run_simple_calls: list[dict[str, t.Any]],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("WERKZEUG_RUN_MAIN", "true")
+    app.run()
+    assert len(run_simple_calls) == 1
+    assert capsys.readouterr().out == ""
