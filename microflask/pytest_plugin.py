@@ -2,7 +2,10 @@
 
 Pytest loads this plugin by itself once microflask is installed (entry point
 ``pytest11``). Each fixture builds on the ``app`` fixture the project defines,
-usually in ``conftest.py``; the project's own fixtures of these names win.
+usually in ``conftest.py``; the project's own fixtures of these names win, and
+so do another installed plugin's (pytest-flask's ``client`` and ``live_server``,
+pytest-django's): a plugin that happens to be installed beside them must not
+change which fixture a test gets.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import time
 import traceback
 import typing as t
 import warnings
+from types import ModuleType
 
 import pytest
 
@@ -35,7 +39,6 @@ _START_TIMEOUT = 30.0
 _STOP_TIMEOUT = 10.0
 
 
-@pytest.fixture
 def app() -> Microflask:
     """Stand in for the project's ``app`` fixture and say how to write it."""
     pytest.fail(
@@ -47,19 +50,16 @@ def app() -> Microflask:
     )
 
 
-@pytest.fixture
 def client(app: Microflask) -> MicroflaskClient:
     """Return ``app.test_client()``."""
     return app.test_client()
 
 
-@pytest.fixture
 def runner(app: Microflask) -> MicroflaskCliRunner:
     """Return ``app.test_cli_runner()``, which invokes ``app.cli`` commands."""
     return app.test_cli_runner()
 
 
-@pytest.fixture
 def app_ctx(app: Microflask) -> Iterator[AppContext]:
     """Push an app context for the test and yield it."""
     ctx = app.app_context()
@@ -70,7 +70,6 @@ def app_ctx(app: Microflask) -> Iterator[AppContext]:
         ctx.pop()
 
 
-@pytest.fixture
 def live_server(app: Microflask) -> Iterator[str]:
     """Serve the app with gunicorn on 127.0.0.1 and yield its base URL.
 
@@ -89,6 +88,34 @@ def live_server(app: Microflask) -> Iterator[str]:
         yield f"http://127.0.0.1:{port}"
     finally:
         _stop_server(pid)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Add the fixtures whose names no other plugin's fixture has taken.
+
+    They are made fixtures here, not where they are defined: by now every plugin
+    is registered, so the ones already taken are known.
+    """
+    ours: dict[str, t.Callable[..., object]] = {"app": app, "client": client, "runner": runner}
+    ours.update(app_ctx=app_ctx, live_server=live_server)
+    fixtures = ModuleType(f"{__name__}.fixtures")
+    for name, function in ours.items():
+        if not _taken_by_another_plugin(config, name):
+            setattr(fixtures, name, pytest.fixture(function, name=name))
+    config.pluginmanager.register(fixtures, fixtures.__name__)
+
+
+def _taken_by_another_plugin(config: pytest.Config, name: str) -> bool:
+    for plugin_name, plugin in config.pluginmanager.list_name_plugin():
+        if plugin is sys.modules[__name__] or str(plugin_name).endswith("conftest.py"):
+            continue  # a conftest's fixtures win over any plugin's by themselves
+        obj = getattr(plugin, name, None)
+        # pytest >= 8.4 wraps a fixture in a FixtureFunctionDefinition; older ones mark it.
+        if type(obj).__name__ == "FixtureFunctionDefinition" or hasattr(
+            obj, "_pytestfixturefunction"
+        ):
+            return True
+    return False
 
 
 def _free_port() -> int:

@@ -177,6 +177,51 @@ def test_project_fixtures_win_over_plugin_fixtures(pytester: pytest.Pytester) ->
     result.assert_outcomes(passed=2)
 
 
+OTHER_PLUGIN = """\
+import pytest
+
+
+@pytest.fixture
+def client(app):
+    return ("the other plugin's client", app.name)
+
+
+@pytest.fixture
+def live_server():
+    return "the other plugin's live_server"
+"""
+
+
+@pytest.mark.parametrize("load", [["-p", "other_plugin"], []], ids=["-p", "conftest"])
+def test_another_plugins_fixtures_win_over_the_plugins(
+    pytester: pytest.Pytester, load: list[str]
+) -> None:
+    # pytest-flask and pytest-django give client and live_server too: with one of them
+    # installed beside microflask, its fixtures are the ones a test gets.
+    pytester.makepyfile(other_plugin=OTHER_PLUGIN)
+    pytester.syspathinsert()
+    conftest = (
+        PROJECT_CONFTEST if load else f"pytest_plugins = ['other_plugin']\n{PROJECT_CONFTEST}"
+    )
+    pytester.makeconftest(conftest)
+    pytester.makepyfile(
+        test_project=textwrap.dedent(
+            """
+        def test_their_client(client):
+            assert client == ("the other plugin's client", "plugin_app")
+
+        def test_their_live_server(live_server):
+            assert live_server == "the other plugin's live_server"
+
+        def test_our_runner_and_app_ctx_still_there(runner, app_ctx):
+            assert runner.invoke(args=["hi", "x"]).output == "hi x from plugin_app\\n"
+        """
+        )
+    )
+    result = pytester.runpytest(*load, *INNER_ARGS)
+    result.assert_outcomes(passed=3)
+
+
 def test_fixtures_are_listed(pytester: pytest.Pytester) -> None:
     pytester.makeconftest(PROJECT_CONFTEST)
     result = pytester.runpytest("--fixtures", *INNER_ARGS)
