@@ -735,7 +735,7 @@ class Microflask(Scaffold):
 
     def handle_http_exception(self, e: HTTPException) -> HTTPException | ft.ResponseReturnValue:
         """Return the registered handler's result for *e*, or *e* itself."""
-        if e.code is None or isinstance(e, RequestRedirect) or not self.error_handler_spec:
+        if e.code is None or isinstance(e, RoutingException) or not self.error_handler_spec:
             return e
         handler = self._find_error_handler(e, self._error_blueprints(e))
         if handler is None:

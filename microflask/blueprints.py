@@ -58,7 +58,7 @@ class BlueprintSetupState:
         options.setdefault("subdomain", self.subdomain)
         if endpoint is None:
             if view_func is None:
-                raise TypeError(f"add_url_rule({rule!r}) needs an endpoint or a view_func.")
+                raise AssertionError(f"add_url_rule({rule!r}) needs an endpoint or a view_func.")
             endpoint = _endpoint_from_view_func(view_func)
         defaults = self.url_defaults
         if "defaults" in options:
