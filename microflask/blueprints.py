@@ -102,7 +102,7 @@ class Blueprint(Scaffold):
         self.url_prefix = url_prefix
         self.subdomain = subdomain
         self.deferred_functions: list[DeferredSetupFunction] = []
-        self.url_values_defaults = url_defaults or {}
+        self.url_values_defaults = {} if url_defaults is None else url_defaults
         self.cli_group = cli_group
         self._blueprints: list[tuple[Blueprint, dict[str, t.Any]]] = []
 

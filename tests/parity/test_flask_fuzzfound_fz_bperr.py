@@ -71,3 +71,18 @@ def test_blueprint_rule_without_endpoint_or_view_is_assertion_error_as_in_flask(
 ) -> None:
     found = {name: _error_type(fw, make_setup(fw)) for name, fw in FRAMEWORKS.items()}
     assert found == {"flask": "AssertionError", "microflask": "AssertionError"}
+
+
+def url_defaults_filled_after_construction(fw: types.ModuleType) -> t.Any:
+    """An empty url_defaults dict filled before registration: Flask keeps that dict."""
+    app: t.Any = make_app(fw)
+    defaults: dict[str, str] = {}
+    bp = fw.Blueprint("bp", __name__, url_defaults=defaults)
+    bp.add_url_rule("/x", "x", lambda **values: repr(sorted(values.items())))
+    defaults["lang"] = "en"
+    app.register_blueprint(bp)
+    return app
+
+
+def test_blueprint_keeps_the_empty_url_defaults_dict_it_was_given_as_flask() -> None:
+    assert_same(url_defaults_filled_after_construction, [get("/x")])
