@@ -9,7 +9,9 @@ from __future__ import annotations
 import types
 import typing as t
 
+import click
 import pytest
+from click.testing import CliRunner
 from flask_parity import FRAMEWORKS, assert_same, get, make_app
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import RoutingException
@@ -86,3 +88,15 @@ def url_defaults_filled_after_construction(fw: types.ModuleType) -> t.Any:
 
 def test_blueprint_keeps_the_empty_url_defaults_dict_it_was_given_as_flask() -> None:
     assert_same(url_defaults_filled_after_construction, [get("/x")])
+
+
+def test_blueprint_cli_group_is_named_for_the_blueprint_before_registration() -> None:
+    """Flask names it at construction, so it can join another click group."""
+    outputs = {}
+    for name, fw in FRAMEWORKS.items():
+        bp = fw.Blueprint("tools", __name__)
+        bp.cli.command("hello", with_appcontext=False)(lambda: click.echo("hi"))
+        group = click.Group("outer")
+        group.add_command(bp.cli)
+        outputs[name] = CliRunner().invoke(group, ["tools", "hello"]).output
+    assert outputs == {"flask": "hi\n", "microflask": "hi\n"}
