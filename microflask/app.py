@@ -214,9 +214,6 @@ class Microflask(Scaffold):
     def _registry_changed(self) -> None:
         self._hook_chains.clear()
 
-    def _cli_name(self) -> str:
-        return self.name
-
     @cached_property
     def name(self) -> str:  # type: ignore[override]
         """The app's name: the import name, or the script's name for ``__main__``."""

@@ -106,9 +106,6 @@ class Blueprint(Scaffold):
         self.cli_group = cli_group
         self._blueprints: list[tuple[Blueprint, dict[str, t.Any]]] = []
 
-    def _cli_name(self) -> str:
-        return self.name
-
     def _check_setup_finished(self, f_name: str) -> None:
         if self._got_registered_once:
             raise AssertionError(

@@ -182,10 +182,7 @@ class Scaffold:
         """The click group for this object's commands, created on first use."""
         from .cli import AppGroup
 
-        return AppGroup(self._cli_name())
-
-    def _cli_name(self) -> str | None:
-        return None
+        return AppGroup(self.name)
 
     def open_resource(
         self, resource: str, mode: str = "rb", encoding: str | None = None
