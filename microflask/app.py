@@ -214,9 +214,6 @@ class Microflask(Scaffold):
     def _registry_changed(self) -> None:
         self._hook_chains.clear()
 
-    def _cli_name(self) -> str:
-        return self.name
-
     @cached_property
     def name(self) -> str:  # type: ignore[override]
         """The app's name: the import name, or the script's name for ``__main__``."""
@@ -735,7 +732,7 @@ class Microflask(Scaffold):
 
     def handle_http_exception(self, e: HTTPException) -> HTTPException | ft.ResponseReturnValue:
         """Return the registered handler's result for *e*, or *e* itself."""
-        if e.code is None or isinstance(e, RequestRedirect) or not self.error_handler_spec:
+        if e.code is None or isinstance(e, RoutingException) or not self.error_handler_spec:
             return e
         handler = self._find_error_handler(e, self._error_blueprints(e))
         if handler is None:

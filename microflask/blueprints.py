@@ -58,7 +58,7 @@ class BlueprintSetupState:
         options.setdefault("subdomain", self.subdomain)
         if endpoint is None:
             if view_func is None:
-                raise TypeError(f"add_url_rule({rule!r}) needs an endpoint or a view_func.")
+                raise AssertionError(f"add_url_rule({rule!r}) needs an endpoint or a view_func.")
             endpoint = _endpoint_from_view_func(view_func)
         defaults = self.url_defaults
         if "defaults" in options:
@@ -102,7 +102,7 @@ class Blueprint(Scaffold):
         self.url_prefix = url_prefix
         self.subdomain = subdomain
         self.deferred_functions: list[DeferredSetupFunction] = []
-        self.url_values_defaults = url_defaults or {}
+        self.url_values_defaults = {} if url_defaults is None else url_defaults
         self.cli_group = cli_group
         self._blueprints: list[tuple[Blueprint, dict[str, t.Any]]] = []
 

@@ -182,10 +182,7 @@ class Scaffold:
         """The click group for this object's commands, created on first use."""
         from .cli import AppGroup
 
-        return AppGroup(self._cli_name())
-
-    def _cli_name(self) -> str | None:
-        return None
+        return AppGroup(self.name)
 
     def open_resource(
         self, resource: str, mode: str = "rb", encoding: str | None = None
@@ -419,7 +416,7 @@ def _get_exc_class_and_code(
     """Return the exception class and HTTP code for a handler registration.
 
     :raises ValueError: for an unknown code or a class that is not an Exception.
-    :raises TypeError: for an exception instance.
+    :raises TypeError: for an instance (of an exception or anything else).
     """
     exc_class: type[Exception]
     if isinstance(exc_class_or_code, int):
@@ -432,14 +429,14 @@ def _get_exc_class_and_code(
             ) from None
     else:
         exc_class = exc_class_or_code
-    if isinstance(exc_class, Exception):
+    if not isinstance(exc_class, type):
         raise TypeError(
             f"{exc_class!r} is an instance, not a class. Handlers can only be"
             " registered for Exception classes or HTTP error codes."
         )
-    if not isinstance(exc_class, type) or not issubclass(exc_class, Exception):
+    if not issubclass(exc_class, Exception):
         raise ValueError(
-            f"{getattr(exc_class, '__name__', exc_class)!r} is not a subclass of Exception."
+            f"{exc_class.__name__!r} is not a subclass of Exception."
             " Handlers can only be registered for Exception classes or HTTP error codes."
         )
     if issubclass(exc_class, HTTPException):
