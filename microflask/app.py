@@ -716,7 +716,8 @@ class Microflask(Scaffold):
             and ctx.url_adapter is not None
         ):
             subdomain = ctx.url_adapter.subdomain or ""
-            return blueprints_for_path(self.blueprint_url_scopes, subdomain, request.path)
+            default = self.url_map.default_subdomain or ""
+            return blueprints_for_path(self.blueprint_url_scopes, subdomain, request.path, default)
         return request.blueprints
 
     def trap_http_exception(self, e: Exception) -> bool:

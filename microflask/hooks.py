@@ -13,8 +13,11 @@ derived here too.
 
 from __future__ import annotations
 
+import os
+import re
 import typing as t
 import weakref
+from functools import lru_cache
 
 if t.TYPE_CHECKING:
     from . import typing as ft
@@ -54,27 +57,60 @@ def blueprint_ancestry(name: str | None) -> list[str]:
 
 
 def blueprints_for_path(
-    scopes: t.Mapping[str, tuple[str | None, str | None]], subdomain: str, path: str
+    scopes: t.Mapping[str, tuple[str | None, str | None]],
+    subdomain: str,
+    path: str,
+    default_subdomain: str = "",
 ) -> list[str]:
     """Return the innermost blueprint holding *path*, then its parents.
 
     *scopes* maps each registered blueprint's dotted name to its ``(subdomain,
-    url_prefix)``. A prefix holds a path at a segment boundary: ``/api`` holds ``/api``
-    and ``/api/x``, not ``/apix``. A blueprint without a prefix holds nothing, so URLs
-    outside every prefix belong to the app alone.
+    url_prefix)``; a blueprint without a subdomain has the URL map's default one. A
+    prefix holds a path at a segment boundary: ``/api`` holds ``/api`` and ``/api/x``,
+    not ``/apix``; a URL variable in it (``/<lang>``) holds any value. A blueprint
+    without a prefix (or with ``/``) holds nothing, so URLs outside every prefix belong
+    to the app alone. Of the holders with the most prefix segments, a nested blueprint
+    wins over its parents; unrelated ones (siblings sharing a prefix) give way to their
+    closest common parent.
     """
-    best: str | None = None
-    best_length = -1
+    holders: list[str] = []
+    most = 0
     for name, (bp_subdomain, prefix) in scopes.items():
-        if not prefix or (bp_subdomain or "") != subdomain:
+        prefix = (prefix or "").rstrip("/")
+        if not prefix or not _pattern(prefix, path_prefix=True).fullmatch(path):
             continue
-        prefix = prefix.rstrip("/")
-        if path == prefix or path.startswith(f"{prefix}/"):
-            # The longest prefix is the innermost; at a tie, a nested blueprint wins.
-            rank = len(prefix) * 64 + name.count(".")
-            if rank > best_length:
-                best, best_length = name, rank
-    return blueprint_ancestry(best)
+        if not _pattern(default_subdomain if bp_subdomain is None else bp_subdomain).fullmatch(
+            subdomain
+        ):
+            continue
+        segments = prefix.count("/")
+        if segments > most:
+            holders, most = [], segments
+        if segments == most:
+            holders.append(name)
+    if not holders:
+        return []
+    innermost = max(holders, key=lambda name: name.count("."))
+    if all(innermost.startswith(f"{name}.") for name in holders if name != innermost):
+        return blueprint_ancestry(innermost)
+    parents = [name.split(".") for name in holders]
+    return blueprint_ancestry(".".join(os.path.commonprefix(parents)))
+
+
+@lru_cache(maxsize=256)
+def _pattern(template: str, path_prefix: bool = False) -> re.Pattern[str]:
+    """Compile a URL prefix or subdomain, its ``<variables>`` matching any value.
+
+    A ``path`` variable matches across slashes, any other within one segment. With
+    *path_prefix*, the pattern also matches the paths below it.
+    """
+    regex = ""
+    for i, part in enumerate(re.split(r"(<[^>]*>)", template)):
+        if i % 2 == 0:
+            regex += re.escape(part)
+        else:
+            regex += ".+?" if part[1:].lstrip().startswith("path:") else "[^/]+"
+    return re.compile(f"{regex}(?:/.*)?" if path_prefix else regex, re.DOTALL)
 
 
 class HookList(list[T]):

@@ -943,6 +943,78 @@ def test_blueprint_without_a_prefix_does_not_take_routing_errors(
     assert "bp 404" not in response.text
 
 
+def _answers_404(bp: Blueprint, text: str) -> Blueprint:
+    bp.errorhandler(404)(lambda e: (text, 404))
+    return bp
+
+
+def test_routing_404_scope_with_a_default_subdomain() -> None:
+    # The blueprint's rules live on the map's default subdomain: so does its scope.
+    app = Microflask(__name__)
+    app.config["SERVER_NAME"] = "example.test"
+    app.url_map.default_subdomain = "www"
+    bp = _answers_404(Blueprint("api", __name__, url_prefix="/api"), "api 404")
+    bp.add_url_rule("/items", "items", lambda: "items")
+    app.register_blueprint(bp)
+    client = app.test_client()
+    assert client.get("/api/items", base_url="http://www.example.test").text == "items"
+    assert client.get("/api/x", base_url="http://www.example.test").text == "api 404"
+
+
+def test_routing_404_scope_of_a_prefix_with_a_url_variable(
+    app: Microflask, client: MicroflaskClient
+) -> None:
+    bp = _answers_404(Blueprint("i18n", __name__, url_prefix="/<lang>"), "i18n 404")
+    bp.add_url_rule("/about", "about", lambda lang: lang)
+    bp.errorhandler(405)(lambda e: ("i18n 405", 405))
+    deep = _answers_404(Blueprint("docs", __name__, url_prefix="/docs/<path:page>"), "docs 404")
+    deep.add_url_rule("/raw", "raw", lambda page: page)
+    app.register_blueprint(bp)
+    app.register_blueprint(deep)
+    app.errorhandler(404)(lambda e: ("app 404", 404))
+    app.errorhandler(405)(lambda e: ("app 405", 405))
+    assert client.get("/fr/about").text == "fr"
+    assert client.get("/fr/nope").text == "i18n 404"
+    assert client.post("/fr/about").text == "i18n 405"
+    assert client.get("/docs/a/b/c/nope").text == "docs 404"
+    assert client.get("/").text == "app 404"
+
+
+def test_routing_404_scope_siblings_sharing_a_prefix_give_way_to_their_parent(
+    app: Microflask, client: MicroflaskClient
+) -> None:
+    parent = _answers_404(Blueprint("parent", __name__, url_prefix="/p"), "parent 404")
+    first = _answers_404(Blueprint("first", __name__), "first 404")
+    second = _answers_404(Blueprint("second", __name__), "second 404")
+    first.add_url_rule("/a", "a", lambda: "a")
+    second.add_url_rule("/b", "b", lambda: "b")
+    parent.register_blueprint(first)
+    parent.register_blueprint(second)
+    app.register_blueprint(parent)
+    assert client.get("/p/nope").text == "parent 404"
+
+
+def test_routing_404_scope_a_nested_blueprint_without_its_own_prefix_is_innermost(
+    app: Microflask, client: MicroflaskClient
+) -> None:
+    parent = _answers_404(Blueprint("parent", __name__, url_prefix="/p"), "parent 404")
+    child = _answers_404(Blueprint("child", __name__), "child 404")
+    child.add_url_rule("/a", "a", lambda: "a")
+    parent.register_blueprint(child)
+    app.register_blueprint(parent)
+    assert client.get("/p/nope").text == "child 404"
+
+
+def test_routing_404_scope_a_slash_prefix_holds_no_urls(
+    app: Microflask, client: MicroflaskClient
+) -> None:
+    bp = _answers_404(Blueprint("root", __name__, url_prefix="/"), "root 404")
+    bp.add_url_rule("/a", "a", lambda: "a")
+    app.register_blueprint(bp)
+    assert client.get("/a").text == "a"
+    assert "root 404" not in client.get("/nope").text
+
+
 def test_app_errorhandler_handles_errors_of_every_view(
     app: Microflask, client: MicroflaskClient
 ) -> None:
