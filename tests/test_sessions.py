@@ -795,14 +795,16 @@ def test_session_cookie_is_read_through_a_custom_json_provider(app: Microflask) 
 
     class Counting(DefaultJSONProvider):
         def loads(self, s: str | bytes, **kwargs: t.Any) -> t.Any:
-            calls.append("object_hook" in kwargs)  # the tags are undone by the hook
+            # As in Flask 3.1 the tags are undone after loads, with no object_hook
+            # (which providers for other libraries may not take).
+            calls.append("object_hook" in kwargs)
             return super().loads(s, **kwargs)
 
     app.json = Counting(app)
     client = app.test_client()
     client.post("/set/user/ada")
     assert client.get("/get/user").text == "'ada'"
-    assert calls == [True]
+    assert calls == [False]
 
 
 def test_modified_set_false_by_the_app_is_not_saved(app: Microflask) -> None:

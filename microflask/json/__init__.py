@@ -41,7 +41,9 @@ def dump(obj: t.Any, fp: t.IO[str], **kwargs: t.Any) -> None:
     if ctx is not None:
         ctx.app.json.dump(obj, fp, **kwargs)
     else:
-        fp.write(dumps(obj, **kwargs))
+        # json.dump, not a write of dumps(): what a failing call leaves in fp is json's.
+        kwargs.setdefault("default", _default)
+        _json.dump(obj, fp, **kwargs)
 
 
 def loads(s: str | bytes, **kwargs: t.Any) -> t.Any:

@@ -134,7 +134,10 @@ class DefaultJSONProvider(JSONProvider):
         # json.dumps builds a JSONEncoder on every call that passes options; one is
         # kept per option set instead, a few at most in case ``default`` keeps changing.
         # Options that cannot be a key (separators as a list) or a JSONEncoder argument
-        # (cls) go to json.dumps.
+        # (cls) go to json.dumps, and so does indent: 2 and 2.0 would be one key, but
+        # json takes only an int or a string.
+        if "indent" in kwargs:
+            return json.dumps(obj, **kwargs)
         try:
             key = tuple(kwargs.items())
             encoder = self._encoders.get(key)
@@ -165,8 +168,9 @@ class DefaultJSONProvider(JSONProvider):
         """
         obj = self._prepare_response_obj(args, kwargs)
         compact = self.compact
-        if compact or (compact is None and not self._app.debug):
-            body = self.dumps(obj, separators=_COMPACT)
-        else:
+        # Only False and None (in debug mode) indent: any other value, 0 too, is compact.
+        if compact is False or (compact is None and self._app.debug):
             body = self.dumps(obj, indent=2)
+        else:
+            body = self.dumps(obj, separators=_COMPACT)
         return self._app.response_class(f"{body}\n", mimetype=self.mimetype)

@@ -96,8 +96,9 @@ class TagDict(JSONTag):
         return {key + "__": self.serializer.tag(item)}
 
     def to_python(self, value: t.Any) -> t.Any:
-        ((key, item),) = value.items()
-        return {key.removesuffix("__"): item}
+        # Flask's reading of hand-made data: the first key, less its last two characters.
+        key = next(iter(value))
+        return {key[:-2]: value[key]}
 
 
 class PassDict(_TypeTag):
@@ -190,7 +191,7 @@ class TaggedJSONSerializer:
     tag key to its tag.
     """
 
-    __slots__ = ("_decoder", "_plain", "order", "tags")
+    __slots__ = ("_builtin_order", "_decoder", "order", "tags")
 
     #: The tags every instance starts with, in this order.
     default_tags: t.ClassVar[list[type[JSONTag]]] = [
@@ -209,8 +210,10 @@ class TaggedJSONSerializer:
         self.order: list[JSONTag] = []
         for tag_class in self.default_tags:
             self.register(tag_class)
-        # With only the built-in tags, str/int/float/bool/None are never tagged.
-        self._plain = self.default_tags == TaggedJSONSerializer.default_tags
+        # While the order holds only the built-in tags, str/int/float/bool/None are never
+        # tagged. The order is compared on each use: users may edit it, not only register.
+        builtin = self.default_tags == TaggedJSONSerializer.default_tags
+        self._builtin_order = self.order.copy() if builtin else None
         self._decoder = json.JSONDecoder(object_hook=self.untag)
 
     def register(
@@ -224,7 +227,6 @@ class TaggedJSONSerializer:
         :param force: replace the tag that has the same key.
         :raises KeyError: the key is taken and ``force`` is false.
         """
-        self._plain = False
         tag = tag_class(self)
         if tag.key:
             old = self.tags.get(tag.key)
@@ -240,7 +242,7 @@ class TaggedJSONSerializer:
 
     def tag(self, value: t.Any) -> t.Any:
         """Return ``value`` as JSON data, tagging what JSON cannot hold."""
-        if self._plain and type(value) in _SCALARS:
+        if type(value) in _SCALARS and self.order == self._builtin_order:
             return value
         for tag in self.order:
             if tag.check(value):
@@ -256,18 +258,28 @@ class TaggedJSONSerializer:
                 return tag.to_python(data)
         return value
 
+    def _untag_tree(self, value: t.Any) -> t.Any:
+        """Return parsed JSON with its tagged dicts untagged, innermost first."""
+        if isinstance(value, dict):
+            return self.untag({key: self._untag_tree(item) for key, item in value.items()})
+        if isinstance(value, list):
+            return [self._untag_tree(item) for item in value]
+        return value
+
     def dumps(self, value: t.Any) -> str:
         """Return ``value`` tagged, as compact JSON."""
         return dumps(self.tag(value), separators=(",", ":"))
 
     def loads(self, value: str | bytes) -> t.Any:
         """Return the value of tagged JSON, untagging it at every depth."""
-        # The parser hands each dict to the hook innermost first, the order untagging
-        # needs. An app's own provider gets the hook, as Flask passes it; the default
-        # one would only call json.loads, which this cached decoder does faster.
+        # An app's own loads may not take json's object_hook (orjson's does not): its
+        # result is walked instead. The default one would only call json.loads, which
+        # this cached decoder, handing each dict to the hook innermost first, does faster.
         ctx = _cv_app.get(None)
-        if ctx is not None and type(ctx.app.json).loads is not DefaultJSONProvider.loads:
-            return ctx.app.json.loads(value, object_hook=self.untag)
+        if ctx is not None:
+            loads = ctx.app.json.loads
+            if getattr(loads, "__func__", None) is not DefaultJSONProvider.loads:
+                return self._untag_tree(loads(value))
         if isinstance(value, (bytes, bytearray)):
             value = value.decode(json.detect_encoding(value), "surrogatepass")
         return self._decoder.decode(value)
