@@ -99,7 +99,7 @@ def blueprints_for_path(
 
 @lru_cache(maxsize=256)
 def _pattern(template: str, path_prefix: bool = False) -> re.Pattern[str]:
-    """Compile a URL prefix or subdomain, its ``<variables>`` matching any value.
+    """Compile a URL prefix or subdomain; its ``<variables>`` match any value.
 
     A ``path`` variable matches across slashes, any other within one segment. With
     *path_prefix*, the pattern also matches the paths below it.
