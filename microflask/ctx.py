@@ -230,7 +230,9 @@ class RequestContext:
         else:
             app_ctx = None
         self._cv_tokens.append((_cv_request.set(self), app_ctx))
-        if self.url_adapter is not None and self.request.url_rule is None:
+        if self.url_adapter is not None:
+            # Every push matches, as Flask's does: a copy or a re-push gets back view
+            # arguments that a URL value preprocessor popped.
             self.match_request()
 
     def pop(self, exc: BaseException | None = _sentinel) -> None:  # type: ignore[assignment]

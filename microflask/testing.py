@@ -39,7 +39,7 @@ class EnvironBuilder(werkzeug.test.EnvironBuilder):
         **kwargs: t.Any,
     ) -> None:
         if base_url is not None and (subdomain or url_scheme):
-            raise AssertionError("Pass either 'base_url' or 'subdomain'/'url_scheme', not both.")
+            raise AssertionError('Cannot pass "subdomain" or "url_scheme" with "base_url".')
         if base_url is None:
             http_host = app.config.get("SERVER_NAME") or "localhost"
             if subdomain:

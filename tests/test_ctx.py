@@ -346,7 +346,9 @@ def test_test_request_context_takes_environ_builder_arguments(
 
 
 def test_test_request_context_base_url_with_subdomain_raises(app: Microflask) -> None:
-    with pytest.raises(AssertionError, match="either 'base_url' or 'subdomain'"):
+    with pytest.raises(
+        AssertionError, match='Cannot pass "subdomain" or "url_scheme" with "base_url"'
+    ):
         app.test_request_context(base_url="http://x/", subdomain="api")
 
 
