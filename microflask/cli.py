@@ -53,6 +53,7 @@ __all__ = [
     "main",
     "pass_script_info",
     "prepare_import",
+    "show_server_banner",
     "with_appcontext",
 ]
 
@@ -541,6 +542,20 @@ def _split_paths(ctx: click.Context, param: click.Parameter, value: str | None) 
     return value.split(os.pathsep) if value else None
 
 
+def show_server_banner(debug: bool | None, app_import_path: str | None) -> None:
+    """Print which app the development server runs, and its debug mode.
+
+    Printed once: not again by the reloader's child process. A part that is
+    None is left out.
+    """
+    if is_running_from_reloader():
+        return
+    if app_import_path is not None:
+        click.echo(f" * Serving Microflask app {app_import_path!r}")
+    if debug is not None:
+        click.echo(f" * Debug mode: {'on' if debug else 'off'}")
+
+
 @click.command("run", short_help="Run a development server.")
 @click.option("--host", "-h", default="127.0.0.1", help="The interface to bind to.")
 @click.option("--port", "-p", default=5000, help="The port to bind to.")
@@ -594,10 +609,7 @@ def run_command(
             raise error from None
 
     debug = get_debug_flag()
-    if not is_running_from_reloader():
-        if info.app_import_path is not None:
-            click.echo(f" * Serving Microflask app {info.app_import_path!r}")
-        click.echo(f" * Debug mode: {'on' if debug else 'off'}")
+    show_server_banner(debug, info.app_import_path)
     run_simple(
         host,
         port,
