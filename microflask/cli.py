@@ -231,6 +231,11 @@ class ScriptInfo:
             return self._loaded_app
         if self.create_app is not None:
             app = self.create_app()
+            if app is None:
+                raise NoAppException(
+                    f"The app factory {self.create_app!r} returned None, not an app:"
+                    " make it return the Microflask instance it creates."
+                )
         elif self.app_import_path:
             # A colon followed by a slash is a Windows drive, not "module:name".
             path, *name = re.split(r":(?![\\/])", self.app_import_path, maxsplit=1)

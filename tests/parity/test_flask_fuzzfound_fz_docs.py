@@ -74,3 +74,19 @@ def test_app_can_be_set_up_again_once_run_returns(monkeypatch: pytest.MonkeyPatc
         app.run(load_dotenv=False)
         app.add_url_rule("/later", "later", lambda: "later")  # refused before run()
         assert app.test_client().get("/later").get_data() == b"later", name
+
+
+def test_a_cli_factory_returning_none_is_no_app_exception() -> None:
+    import flask.cli
+    from click.testing import CliRunner
+
+    import microflask.cli
+
+    groups = {"flask": flask.cli.FlaskGroup, "microflask": microflask.cli.MicroflaskGroup}
+    infos = {"flask": flask.cli.ScriptInfo, "microflask": microflask.cli.ScriptInfo}
+    errors = {"flask": flask.cli.NoAppException, "microflask": microflask.cli.NoAppException}
+    for name in FRAMEWORKS:
+        with pytest.raises(errors[name]):
+            infos[name](create_app=lambda: None).load_app()
+        result = CliRunner().invoke(groups[name](create_app=lambda: None), ["routes"])
+        assert (result.exit_code, result.output.startswith("Usage:")) == (2, True), name
