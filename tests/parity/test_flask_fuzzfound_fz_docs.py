@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import typing as t
 
+import flask.cli
 import pytest
 import werkzeug.serving
+from click.testing import CliRunner
 from flask_parity import FRAMEWORKS, app_class
+
+import microflask.cli
 
 ServerCalls = list[tuple[str, int, dict[str, t.Any]]]
 
@@ -76,12 +80,9 @@ def test_app_can_be_set_up_again_once_run_returns(monkeypatch: pytest.MonkeyPatc
         assert app.test_client().get("/later").get_data() == b"later", name
 
 
-def test_a_cli_factory_returning_none_is_no_app_exception() -> None:
-    import flask.cli
-    from click.testing import CliRunner
-
-    import microflask.cli
-
+def test_a_cli_factory_returning_none_is_no_app_exception(monkeypatch: pytest.MonkeyPatch) -> None:
+    for variable in ("FLASK_RUN_FROM_CLI", "MICROFLASK_RUN_FROM_CLI"):
+        monkeypatch.setenv(variable, "")  # the groups set it: restored after the test
     groups = {"flask": flask.cli.FlaskGroup, "microflask": microflask.cli.MicroflaskGroup}
     infos = {"flask": flask.cli.ScriptInfo, "microflask": microflask.cli.ScriptInfo}
     errors = {"flask": flask.cli.NoAppException, "microflask": microflask.cli.NoAppException}
