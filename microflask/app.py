@@ -980,15 +980,23 @@ class Microflask(Scaffold):
         **options: t.Any,
     ) -> None:
         """Serve the app with Werkzeug's development server (not for production)."""
-        from werkzeug.serving import run_simple
+        import click
+        from werkzeug.serving import is_running_from_reloader, run_simple
 
+        from .cli import load_dotenv as _load_dotenv
         from .cli import show_server_banner
 
         if os.environ.get("MICROFLASK_RUN_FROM_CLI") == "true":
+            # The 'microflask' command imported a module that calls run() at import time.
+            if not is_running_from_reloader():
+                click.secho(
+                    " * Ignoring a call to 'app.run()' that would block the current"
+                    " 'microflask' CLI command.\n   Only call 'app.run()' in an"
+                    " 'if __name__ == \"__main__\"' guard.",
+                    fg="red",
+                )
             return
         if load_dotenv and get_load_dotenv():
-            from .cli import load_dotenv as _load_dotenv
-
             _load_dotenv()
             if "MICROFLASK_DEBUG" in os.environ:
                 self.debug = get_debug_flag()
@@ -1001,7 +1009,11 @@ class Microflask(Scaffold):
         options.setdefault("use_debugger", self.debug)
         options.setdefault("threaded", True)
         show_server_banner(self.debug, self.name)
-        run_simple(host, port, self, **options)
+        try:
+            run_simple(host, port, self, **options)
+        finally:
+            # Once the server stops, the app may be set up again (from a shell, say).
+            self._got_first_request = False
 
 
 def _qualname(f: t.Callable[..., t.Any]) -> str:

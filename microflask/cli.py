@@ -53,6 +53,7 @@ __all__ = [
     "main",
     "pass_script_info",
     "prepare_import",
+    "show_server_banner",
     "with_appcontext",
 ]
 
@@ -230,6 +231,11 @@ class ScriptInfo:
             return self._loaded_app
         if self.create_app is not None:
             app = self.create_app()
+            if app is None:
+                raise NoAppException(
+                    f"The app factory {self.create_app!r} returned None, not an app:"
+                    " make it return the Microflask instance it creates."
+                )
         elif self.app_import_path:
             # A colon followed by a slash is a Windows drive, not "module:name".
             path, *name = re.split(r":(?![\\/])", self.app_import_path, maxsplit=1)
@@ -557,10 +563,11 @@ class SeparatedPathType(click.Path):
         return [convert(item, param, ctx) for item in self.split_envvar_value(value)]
 
 
-def show_server_banner(debug: bool, app_import_path: str | None) -> None:
-    """Print which app is served and whether debug mode is on, once.
+def show_server_banner(debug: bool | None, app_import_path: str | None) -> None:
+    """Print which app the development server runs, and its debug mode.
 
-    Nothing is printed in the reloader's child process: the parent already did.
+    Printed once: not again by the reloader's child process. A part that is
+    None is left out.
     """
     if is_running_from_reloader():
         return
