@@ -14,7 +14,7 @@ import types
 import typing as t
 
 import pytest
-from flask_parity import FRAMEWORKS, make_app
+from flask_parity import FRAMEWORKS, assert_same, make_app, send
 from werkzeug.test import run_wsgi_app
 
 
@@ -59,3 +59,22 @@ def test_chunked_form_within_or_over_max_content_length_reads_as_in_flask(
 ) -> None:
     found = {name: _chunked_post(fw, body, limit) for name, fw in FRAMEWORKS.items()}
     assert found["microflask"] == found["flask"]
+
+
+def _error_data_seen_after_request(fw: types.ModuleType) -> t.Any:
+    app: t.Any = make_app(fw)
+
+    def show_data(response: t.Any) -> t.Any:
+        response.headers["X-Data"] = repr(response.get_data()[:15])
+        return response
+
+    app.after_request(show_data)
+    app.add_url_rule("/forbidden", "forbidden", lambda: fw.abort(403))
+    return app
+
+
+def test_http_error_answering_head_has_an_empty_body_in_after_request() -> None:
+    # Flask runs the error as a WSGI app (force_type), which sends no body for HEAD;
+    # microflask built the GET body directly. The Content-Length stays the GET one.
+    requests = [send(method, path) for method in ("HEAD", "GET") for path in ("/forbidden", "/no")]
+    assert_same(_error_data_seen_after_request, requests)
