@@ -840,7 +840,9 @@ class Microflask(Scaffold):
                 and wants_problem_json(ctx.request)
             ):
                 return problem_response(self, rv)
-            if werkzeug_response:
+            # A HEAD request goes through ``force_type`` as in Flask: run as a WSGI app,
+            # the error gives an empty body (with its GET Content-Length).
+            if werkzeug_response and (ctx is None or ctx.request.method != "HEAD"):
                 # What ``get_response`` builds, made directly as our response class:
                 # cheaper than running the exception as a WSGI app through ``force_type``.
                 body = _http_error_body(rv, environ)

@@ -54,14 +54,17 @@ def _read_at_most(stream: t.IO[bytes], limit: int) -> bytes:
     """
     chunks: list[bytes] = []
     size = 0
-    # Werkzeug's LimitedStream (MAX_CONTENT_LENGTH on a body of unknown length) raises
-    # 413 for any read once at its limit, even one that would find the body ended:
-    # stop there, as its own read() does.
-    while not getattr(stream, "is_exhausted", False) and (chunk := stream.read(limit + 1 - size)):
+    while chunk := stream.read(limit + 1 - size):
         chunks.append(chunk)
         size += len(chunk)
         if size > limit:
             raise RequestEntityTooLarge()
+        # Werkzeug's LimitedStream (MAX_CONTENT_LENGTH on a body of unknown length)
+        # raises 413 for any read once at its limit, even one that would find the body
+        # ended: stop there, as its own read() does (its first read still raises, so
+        # a limit of 0 refuses even an empty body, as in Flask).
+        if getattr(stream, "is_exhausted", False):
+            break
     return b"".join(chunks)
 
 
