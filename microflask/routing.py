@@ -32,7 +32,7 @@ if t.TYPE_CHECKING:
 
 __all__ = ["Map", "bind_request"]
 
-_DEFAULT_PORTS = {"http": "80", "https": "443"}
+_DEFAULT_PORTS = {"http": "80", "https": "443", "ws": "80", "wss": "443"}
 
 
 class _StaticFirstMatcher(StateMachineMatcher):

@@ -1,0 +1,37 @@
+"""Compare with Flask 3.1 the cases the URL-building and host fuzzing found.
+
+Each case is the smallest app and request sequence that once answered
+differently from Flask; the generator lives outside the repository.
+"""
+
+from __future__ import annotations
+
+import types
+import typing as t
+
+import pytest
+from flask_parity import assert_same, get, make_app
+
+
+def _websocket_url(server_name: str) -> t.Callable[[types.ModuleType], t.Any]:
+    def build(fw: types.ModuleType) -> t.Any:
+        """A websocket rule whose view builds its own external URL."""
+        app: t.Any = make_app(fw)
+        app.config["SERVER_NAME"] = server_name
+        app.add_url_rule("/ws", "ws", lambda: fw.url_for("ws", _external=True), websocket=True)
+        return app
+
+    return build
+
+
+@pytest.mark.parametrize(
+    ("server_name", "scheme"), [("example.test:80", "ws"), ("example.test:443", "wss")]
+)
+def test_server_name_default_port_is_dropped_for_websocket_schemes(
+    server_name: str, scheme: str
+) -> None:
+    # Werkzeug leaves out :80 for ws and :443 for wss, as for http and https.
+    request = get(
+        "/ws", base_url=f"http://{server_name}", environ_overrides={"wsgi.url_scheme": scheme}
+    )
+    assert_same(_websocket_url(server_name), [request])
