@@ -35,3 +35,17 @@ def test_server_name_default_port_is_dropped_for_websocket_schemes(
         "/ws", base_url=f"http://{server_name}", environ_overrides={"wsgi.url_scheme": scheme}
     )
     assert_same(_websocket_url(server_name), [request])
+
+
+def empty_server_name(fw: types.ModuleType) -> t.Any:
+    """``SERVER_NAME = ""``: Flask binds that empty host, not the request's."""
+    app: t.Any = make_app(fw)
+    app.config["SERVER_NAME"] = ""
+    app.add_url_rule("/here", "here", lambda: fw.url_for("here", _external=True))
+    app.add_url_rule("/dir/", "dir", lambda: "dir")
+    return app
+
+
+def test_empty_server_name_is_bound_as_flask_binds_it() -> None:
+    requests = [get("/here", base_url="http://example.test"), get("/dir")]
+    assert_same(empty_server_name, requests)
