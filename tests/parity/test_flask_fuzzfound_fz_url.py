@@ -49,3 +49,25 @@ def empty_server_name(fw: types.ModuleType) -> t.Any:
 def test_empty_server_name_is_bound_as_flask_binds_it() -> None:
     requests = [get("/here", base_url="http://example.test"), get("/dir")]
     assert_same(empty_server_name, requests)
+
+
+def _trusting_request_class(options: dict[str, t.Any]) -> t.Callable[[types.ModuleType], t.Any]:
+    def build(fw: types.ModuleType) -> t.Any:
+        """A request class with its own ``trusted_hosts``, no TRUSTED_HOSTS setting."""
+        app: t.Any = make_app(fw, **options)
+        app.config["SERVER_NAME"] = "good.test"
+        app.request_class = type("TrustingRequest", (app.request_class,), {})
+        app.request_class.trusted_hosts = ["good.test"]
+        app.add_url_rule("/here", "here", lambda: "here", host="good.test")
+        return app
+
+    return build
+
+
+@pytest.mark.parametrize(
+    "options", [{}, {"subdomain_matching": True}, {"host_matching": True, "static_folder": None}]
+)
+def test_request_class_trusted_hosts_are_checked_as_in_flask(options: dict[str, t.Any]) -> None:
+    # Flask reads the host (400 if untrusted) whatever SERVER_NAME and matching say.
+    requests = [get("/here", base_url=f"http://{host}") for host in ("good.test", "evil.test")]
+    assert_same(_trusting_request_class(options), requests)
