@@ -465,6 +465,7 @@ class Microflask(Scaffold):
             )
         if config["TRUSTED_HOSTS"] is not None:
             request.trusted_hosts = config["TRUSTED_HOSTS"]
+        if request.trusted_hosts is not None:  # also a request class's own list
             # Reading the host checks it (400 if untrusted), even when SERVER_NAME
             # means routing never looks at it.
             _ = request.host

@@ -32,7 +32,7 @@ if t.TYPE_CHECKING:
 
 __all__ = ["Map", "bind_request"]
 
-_DEFAULT_PORTS = {"http": "80", "https": "443"}
+_DEFAULT_PORTS = {"http": "80", "https": "443", "ws": "80", "wss": "443"}
 
 
 class _StaticFirstMatcher(StateMachineMatcher):
@@ -110,7 +110,7 @@ def bind_request(
         # What ``request.host`` would read, validated and bound in one cached call.
         host = _bound_host_header(environ["HTTP_HOST"], request.scheme)
     else:
-        host = _bound_host(server_name or request.host, request.scheme)
+        host = _bound_host(request.host if server_name is None else server_name, request.scheme)
     return MapAdapter(
         url_map,
         host,
