@@ -110,7 +110,8 @@ def bind_request(
         # What ``request.host`` would read, validated and bound in one cached call.
         host = _bound_host_header(environ["HTTP_HOST"], request.scheme)
     else:
-        host = _bound_host(request.host if server_name is None else server_name, request.scheme)
+        # An empty SERVER_NAME is taken as unset: Flask binds it, building "http:///x".
+        host = _bound_host(server_name or request.host, request.scheme)
     return MapAdapter(
         url_map,
         host,
