@@ -102,9 +102,14 @@ def _form(cls: type[WerkzeugRequest], spec: dict[str, t.Any]) -> object:
 
 
 def _held_to_the_memory_limit(spec: dict[str, t.Any]) -> bool:
-    """Whether microflask's documented urlencoded memory limit refuses this body."""
+    """Whether one of microflask's documented urlencoded limits refuses this body."""
+    if not spec["content_type"].startswith("application/x-www"):
+        return False
+    most = spec["max_content_length"]
+    if spec["terminated"] and most is not None and len(spec["body"]) > most:
+        return True  # a body the server ends is refused past the limit, never cut there
     limit = spec["max_form_memory_size"]
-    if limit is None or not spec["content_type"].startswith("application/x-www"):
+    if limit is None:
         return False
     if spec["length"] == "missing":
         return bool(spec["terminated"]) and len(spec["body"]) > limit
