@@ -433,6 +433,7 @@ def _view_spec(
         if source is not None:
             sources.append(source)
     _check_bodies(sources, where)
+    _check_keys(sources, where)
     response = _response_spec(hints.get("return"), where)
     if not sources and response is None:
         return None
@@ -553,6 +554,22 @@ def _check_bodies(sources: list[Source], where: str) -> None:
         )
 
 
+def _check_keys(sources: list[Source], where: str) -> None:
+    """Refuse two parameters reading the same request key: one would shadow the other."""
+    seen: dict[tuple[str, str], str] = {}
+    for source in sources:
+        keys = [key for key, _, _ in source.fields] if source.kind == "model" else [source.key]
+        for key in keys:
+            # Header names are case-insensitive: X-Token and x-token are one header.
+            name = (source.location, key.lower() if source.location == "header" else key)
+            if name in seen:
+                raise TypeError(
+                    f"In the {where}: parameters {seen[name]!r} and {source.name!r} both read"
+                    f" the {source.location} key {key!r}. Give one of them another alias."
+                )
+            seen[name] = source.name
+
+
 def _response_spec(hint: t.Any, where: str) -> ResponseSpec | None:
     if hint is None or isinstance(hint, _Unresolved):
         return None
@@ -576,7 +593,8 @@ def _declared_status(hint: t.Any) -> int | None:
     if t.get_origin(status) is not t.Literal or len(t.get_args(status)) != 1:
         return None
     code = t.get_args(status)[0]
-    return code if isinstance(code, int) else None
+    # Literal[True] is an int to isinstance, but not an HTTP status.
+    return code if type(code) is int and 100 <= code <= 599 else None
 
 
 def _without_responses(hint: t.Any) -> t.Any:

@@ -608,6 +608,14 @@ def test_two_bodies_are_an_error(app: Microflask) -> None:
         _register(app, view)
 
 
+def test_two_parameters_reading_one_key_are_an_error(app: Microflask) -> None:
+    def view(a: Annotated[str, Header(alias="X-K")], b: Annotated[str, Header(alias="x-k")]) -> str:
+        return ""
+
+    with pytest.raises(TypeError, match=r"'a' and 'b' both read the header key 'x-k'"):
+        _register(app, view)
+
+
 def test_marker_class_without_call_is_an_error(app: Microflask) -> None:
     def view(q: Annotated[int, Query]) -> str:
         return ""
