@@ -273,7 +273,7 @@ class Source:
             values = req.cookies
         if self.kind == "model":
             return self._read_model(values)
-        raw = values.getlist(self.key) if self.many else values.get(self.key)
+        raw = self._getlist(values, self.key) if self.many else values.get(self.key)
         if raw is None or raw == []:
             if self.default is REQUIRED:
                 loc = [self.location, self.key]
@@ -283,6 +283,14 @@ class Source:
             return self.adapter.validate_python(raw)
         except ValidationError as e:
             raise _Invalid(_errors(e, (self.location, self.key))) from None
+
+    def _getlist(self, values: t.Any, key: str) -> list[str]:
+        items: list[str] = values.getlist(key)
+        if self.location != "header":
+            return items
+        # The server joins a repeated header into one "a, b" (RFC 9110, 5.3); empty
+        # elements are to be ignored.
+        return [part for item in items for part in map(str.strip, item.split(",")) if part]
 
     def _read_body(self, req: Request) -> t.Any:
         if not req.is_json:
@@ -303,7 +311,7 @@ class Source:
         data: dict[str, t.Any] = {}
         for key, model_key, many in self.fields:
             if many:
-                items = values.getlist(key)
+                items = self._getlist(values, key)
                 if items:
                     data[model_key] = items
             elif (value := values.get(key)) is not None:

@@ -319,6 +319,15 @@ def test_header_parameter_reads_the_dashed_name(app: Microflask, client: Microfl
     assert _locs(client.get("/me", headers={"X-Token": "ab"})) == [["header", "x-token"]]
 
 
+def test_list_header_reads_a_repeated_header(app: Microflask, client: MicroflaskClient) -> None:
+    @app.get("/ids")
+    def ids(x_id: Annotated[list[int], Header()]) -> dict[str, list[int]]:
+        return {"ids": x_id}
+
+    headers = [("X-Id", "1"), ("X-Id", "2, ,3")]
+    assert client.get("/ids", headers=headers).json == {"ids": [1, 2, 3]}
+
+
 def test_cookie_parameter(app: Microflask, client: MicroflaskClient) -> None:
     @app.get("/theme")
     def theme(theme: Annotated[Literal["dark", "light"], Cookie()] = "light") -> str:
