@@ -563,7 +563,7 @@ def _check_bodies(sources: list[Source], where: str) -> None:
 
 
 def _check_keys(sources: list[Source], where: str) -> None:
-    """Refuse two parameters reading the same request key: one would shadow the other."""
+    """Refuse two parameters that read the same request key."""
     seen: dict[tuple[str, str], str] = {}
     for source in sources:
         keys = [key for key, _, _ in source.fields] if source.kind == "model" else [source.key]
