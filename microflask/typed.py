@@ -273,7 +273,7 @@ class Source:
             values = req.cookies
         if self.kind == "model":
             return self._read_model(values)
-        raw = values.getlist(self.key) if self.many else values.get(self.key)
+        raw = self._getlist(values, self.key) if self.many else values.get(self.key)
         if raw is None or raw == []:
             if self.default is REQUIRED:
                 loc = [self.location, self.key]
@@ -283,6 +283,14 @@ class Source:
             return self.adapter.validate_python(raw)
         except ValidationError as e:
             raise _Invalid(_errors(e, (self.location, self.key))) from None
+
+    def _getlist(self, values: t.Any, key: str) -> list[str]:
+        items: list[str] = values.getlist(key)
+        if self.location != "header":
+            return items
+        # The server joins a repeated header into one "a, b" (RFC 9110, 5.3); empty
+        # elements are to be ignored.
+        return [part for item in items for part in map(str.strip, item.split(",")) if part]
 
     def _read_body(self, req: Request) -> t.Any:
         if not req.is_json:
@@ -303,7 +311,7 @@ class Source:
         data: dict[str, t.Any] = {}
         for key, model_key, many in self.fields:
             if many:
-                items = values.getlist(key)
+                items = self._getlist(values, key)
                 if items:
                     data[model_key] = items
             elif (value := values.get(key)) is not None:
@@ -433,6 +441,7 @@ def _view_spec(
         if source is not None:
             sources.append(source)
     _check_bodies(sources, where)
+    _check_keys(sources, where)
     response = _response_spec(hints.get("return"), where)
     if not sources and response is None:
         return None
@@ -553,6 +562,22 @@ def _check_bodies(sources: list[Source], where: str) -> None:
         )
 
 
+def _check_keys(sources: list[Source], where: str) -> None:
+    """Refuse two parameters that read the same request key."""
+    seen: dict[tuple[str, str], str] = {}
+    for source in sources:
+        keys = [key for key, _, _ in source.fields] if source.kind == "model" else [source.key]
+        for key in keys:
+            # Header names are case-insensitive: X-Token and x-token are one header.
+            name = (source.location, key.lower() if source.location == "header" else key)
+            if name in seen:
+                raise TypeError(
+                    f"In the {where}: parameters {seen[name]!r} and {source.name!r} both read"
+                    f" the {source.location} key {key!r}. Give one of them another alias."
+                )
+            seen[name] = source.name
+
+
 def _response_spec(hint: t.Any, where: str) -> ResponseSpec | None:
     if hint is None or isinstance(hint, _Unresolved):
         return None
@@ -576,7 +601,8 @@ def _declared_status(hint: t.Any) -> int | None:
     if t.get_origin(status) is not t.Literal or len(t.get_args(status)) != 1:
         return None
     code = t.get_args(status)[0]
-    return code if isinstance(code, int) else None
+    # Literal[True] is an int to isinstance, but not an HTTP status.
+    return code if type(code) is int and 100 <= code <= 599 else None
 
 
 def _without_responses(hint: t.Any) -> t.Any:

@@ -480,3 +480,15 @@ def test_docs_page_refuses_swagger_ui_4(monkeypatch: pytest.MonkeyPatch, tmp_pat
     app.config.update(OPENAPI_URL="/openapi.json", OPENAPI_DOCS_URL="/docs")
     with pytest.raises(ImportError, match=r"'swagger-ui-4.15.5'.*cannot show OpenAPI 3.1"):
         register_openapi_routes(app)
+
+
+def test_a_literal_that_is_no_status_is_not_documented_as_one() -> None:
+    app = Microflask("x")
+
+    @app.get("/pet")
+    def pet() -> tuple[Pet, Literal[True]]:
+        return Pet(name="Rex", age=1), True
+
+    document = app.openapi()
+    validate(document)
+    assert list(document["paths"]["/pet"]["get"]["responses"]) == ["200"]

@@ -319,6 +319,15 @@ def test_header_parameter_reads_the_dashed_name(app: Microflask, client: Microfl
     assert _locs(client.get("/me", headers={"X-Token": "ab"})) == [["header", "x-token"]]
 
 
+def test_list_header_reads_a_repeated_header(app: Microflask, client: MicroflaskClient) -> None:
+    @app.get("/ids")
+    def ids(x_id: Annotated[list[int], Header()]) -> dict[str, list[int]]:
+        return {"ids": x_id}
+
+    headers = [("X-Id", "1"), ("X-Id", "2, ,3")]
+    assert client.get("/ids", headers=headers).json == {"ids": [1, 2, 3]}
+
+
 def test_cookie_parameter(app: Microflask, client: MicroflaskClient) -> None:
     @app.get("/theme")
     def theme(theme: Annotated[Literal["dark", "light"], Cookie()] = "light") -> str:
@@ -605,6 +614,14 @@ def test_two_bodies_are_an_error(app: Microflask) -> None:
         return ""
 
     with pytest.raises(TypeError, match=r"\['a', 'b'\] all read the request body"):
+        _register(app, view)
+
+
+def test_two_parameters_reading_one_key_are_an_error(app: Microflask) -> None:
+    def view(a: Annotated[str, Header(alias="X-K")], b: Annotated[str, Header(alias="x-k")]) -> str:
+        return ""
+
+    with pytest.raises(TypeError, match=r"'a' and 'b' both read the header key 'x-k'"):
         _register(app, view)
 
 
