@@ -31,17 +31,18 @@ __all__ = ["render_block", "stream_block"]
 # each template's top-level statements run first, without its output. To run
 # them, the template's source is parsed again and its top-level statements,
 # minus output and blocks, compiled into a "prelude" template (cached per
-# compiled template); {% extends x %} becomes an assignment the walk reads to
-# load the parent. Three names without an underscore are missing from Jinja's
-# documentation: Template.blocks, Template.root_render_func and
-# Template.from_code (which Jinja's loaders call).
+# compiled template); {% extends x %} becomes a call that loads the parent and
+# stacks its blocks there, so later top-level statements can call them. Three
+# names without an underscore are missing from Jinja's documentation:
+# Template.blocks, Template.root_render_func and Template.from_code (which
+# Jinja's loaders call).
 #
 # Why not jinja2-fragments: it renders template.blocks[name] on a fresh context,
 # so a block only a parent defines is "not found", super() fails, a top-level
 # import is undefined in the block, and template_rendered is not sent. Its core
 # is some twenty lines: depending on it would save no code, only lose cases.
 
-_PARENT_VAR = "_microflask_parent_template"
+_EXTEND = "_microflask_extend"
 _KEPT_STATEMENTS = (
     nodes.Assign,
     nodes.AssignBlock,
@@ -60,8 +61,9 @@ def _statements(body: list[nodes.Node]) -> list[nodes.Node]:
     kept: list[nodes.Node] = []
     for node in body:
         if isinstance(node, nodes.Extends):
-            target = nodes.Name(_PARENT_VAR, "store", lineno=node.lineno)
-            kept.append(nodes.Assign(target, node.template, lineno=node.lineno))
+            extend = nodes.Name(_EXTEND, "load", lineno=node.lineno)
+            call = nodes.Call(extend, [node.template], [], None, None, lineno=node.lineno)
+            kept.append(nodes.ExprStmt(call, lineno=node.lineno))
         elif isinstance(node, _KEPT_STATEMENTS):
             kept.append(node)
         elif isinstance(node, (nodes.If, nodes.For)):
@@ -121,14 +123,21 @@ def _render_block(
     """
     env = template.environment
     ctx = template.new_context(context)
-    current = template
-    while (prelude := _prelude(current)) is not None:
-        collections.deque(_chunks(env, prelude.root_render_func(ctx)), maxlen=0)
-        if _PARENT_VAR not in ctx.vars:
-            break
-        current = env.get_template(ctx.vars.pop(_PARENT_VAR), current.name)
-        for name, function in current.blocks.items():
+    chain = [template]
+
+    def extend(parent: str | jinja2.Template) -> None:
+        chain.append(env.get_template(parent, chain[-1].name))
+        for name, function in chain[-1].blocks.items():
             ctx.blocks.setdefault(name, []).append(function)
+
+    ctx.vars[_EXTEND] = extend
+    current = None
+    while current is not chain[-1]:
+        current = chain[-1]
+        if (prelude := _prelude(current)) is None:
+            break
+        collections.deque(_chunks(env, prelude.root_render_func(ctx)), maxlen=0)
+    del ctx.vars[_EXTEND]
     if block_name not in ctx.blocks:
         raise LookupError(
             f"Template {template.name!r} has no block {block_name!r}; its blocks (with its"

@@ -178,6 +178,19 @@ def test_changed_parent_is_picked_up_after_reload(tmp_path: Path) -> None:
         assert render_block("child.html", "b") == "from b"
 
 
+def test_top_level_set_after_extends_can_call_a_parent_block(tmp_path: Path) -> None:
+    # Found by fuzzing: the parent's blocks were stacked only after the
+    # child's whole top level had run, so self.z() there was undefined.
+    app = Microflask(__name__, template_folder=str(tmp_path))
+    (tmp_path / "base.html").write_text("{% block z %}Z{% endblock %}{% block a %}{% endblock %}")
+    (tmp_path / "child.html").write_text(
+        "{% extends 'base.html' %}{% set v = self.z() %}{% block a %}[{{ v }}]{% endblock %}"
+    )
+    with app.app_context():
+        assert render_template("child.html") == "Z[Z]"
+        assert render_block("child.html", "a") == "[Z]"
+
+
 # --- autoescaping ----------------------------------------------------------------------
 
 
