@@ -980,29 +980,21 @@ def test_routing_404_scope_of_a_prefix_with_a_url_variable(
     assert client.get("/").text == "app 404"
 
 
-def test_routing_404_scope_siblings_sharing_a_prefix_give_way_to_their_parent(
-    app: Microflask, client: MicroflaskClient
+@pytest.mark.parametrize(
+    ("children", "expected"), [(["child"], "child 404"), (["first", "second"], "parent 404")]
+)
+def test_routing_404_scope_of_nested_blueprints_without_a_prefix_of_their_own(
+    app: Microflask, client: MicroflaskClient, children: list[str], expected: str
 ) -> None:
+    # One such child is the innermost holder of its parent's prefix; siblings sharing
+    # it give way to their parent.
     parent = _answers_404(Blueprint("parent", __name__, url_prefix="/p"), "parent 404")
-    first = _answers_404(Blueprint("first", __name__), "first 404")
-    second = _answers_404(Blueprint("second", __name__), "second 404")
-    first.add_url_rule("/a", "a", lambda: "a")
-    second.add_url_rule("/b", "b", lambda: "b")
-    parent.register_blueprint(first)
-    parent.register_blueprint(second)
+    for name in children:
+        child = _answers_404(Blueprint(name, __name__), f"{name} 404")
+        child.add_url_rule(f"/{name}", name, lambda: "page")
+        parent.register_blueprint(child)
     app.register_blueprint(parent)
-    assert client.get("/p/nope").text == "parent 404"
-
-
-def test_routing_404_scope_a_nested_blueprint_without_its_own_prefix_is_innermost(
-    app: Microflask, client: MicroflaskClient
-) -> None:
-    parent = _answers_404(Blueprint("parent", __name__, url_prefix="/p"), "parent 404")
-    child = _answers_404(Blueprint("child", __name__), "child 404")
-    child.add_url_rule("/a", "a", lambda: "a")
-    parent.register_blueprint(child)
-    app.register_blueprint(parent)
-    assert client.get("/p/nope").text == "child 404"
+    assert client.get("/p/nope").text == expected
 
 
 def test_routing_404_scope_a_slash_prefix_holds_no_urls(
