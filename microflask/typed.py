@@ -434,9 +434,12 @@ def _view_spec(
     hints = _hints(func)
     sources: list[Source] = []
     for index, param in enumerate(signature.parameters.values()):
-        if (skip_self and index == 0) or param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
+        if skip_self and index == 0:
             continue
         hint = hints.get(param.name, param.annotation)
+        if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
+            _refuse_marker(param, hint, where)
+            continue
         source = _source(param, hint, param.name in arguments, param.name in declared, where)
         if source is not None:
             sources.append(source)
@@ -466,6 +469,20 @@ def _hints(func: t.Callable[..., t.Any]) -> dict[str, t.Any]:
         except Exception as e:
             hints[name] = _Unresolved(annotation, e)
     return hints
+
+
+def _refuse_marker(param: inspect.Parameter, hint: t.Any, where: str) -> None:
+    """Refuse a request marker on ``*args``/``**kwargs``: never filled."""
+    if isinstance(hint, _Unresolved):
+        return
+    marker = _split_marker(hint, param.name, where)[1]
+    if marker is not None:
+        stars = "*" if param.kind is param.VAR_POSITIONAL else "**"
+        raise TypeError(
+            f"In the {where}: parameter {stars + param.name!r} cannot be read with"
+            f" {marker!r}: only a named parameter is filled from the request. Name one"
+            " parameter per value."
+        )
 
 
 def _source(

@@ -625,6 +625,19 @@ def test_two_parameters_reading_one_key_are_an_error(app: Microflask) -> None:
         _register(app, view)
 
 
+def test_marker_on_star_parameters_is_an_error(app: Microflask) -> None:
+    def kwargs_view(**values: Annotated[str, Query()]) -> str:
+        return ""
+
+    def args_view(*values: Annotated[str, Header()]) -> str:
+        return ""
+
+    with pytest.raises(TypeError, match=r"\*\*values.*cannot be read with Query\(\)"):
+        _register(app, kwargs_view)
+    with pytest.raises(TypeError, match=r"\*values.*cannot be read with Header\(\)"):
+        _register(app, args_view)
+
+
 def test_marker_class_without_call_is_an_error(app: Microflask) -> None:
     def view(q: Annotated[int, Query]) -> str:
         return ""
