@@ -65,12 +65,6 @@ def _read_at_most(stream: t.IO[bytes], limit: int) -> bytes:
         size += len(chunk)
         if size > limit:
             raise RequestEntityTooLarge()
-        # Werkzeug's LimitedStream (MAX_CONTENT_LENGTH on a body of unknown length)
-        # raises 413 for any read once at its limit, even one that would find the body
-        # ended: stop there, as its own read() does (its first read still raises, so
-        # a limit of 0 refuses even an empty body, as in Flask).
-        if getattr(stream, "is_exhausted", False):
-            break
     return b"".join(chunks)
 
 

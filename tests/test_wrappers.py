@@ -8,7 +8,7 @@ import typing as t
 
 import pytest
 from werkzeug.datastructures import ImmutableMultiDict
-from werkzeug.exceptions import BadRequest, UnsupportedMediaType
+from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, UnsupportedMediaType
 
 from microflask import Blueprint, Microflask, Request, Response, request
 from microflask.testing import MicroflaskClient
@@ -236,6 +236,33 @@ def test_urlencoded_body_of_unknown_length_is_bounded_across_reads(
     assert rv.status_code == 413
     rv = client.post("/form", environ_overrides=_streamed(b"a=" + b"x" * 8, None))
     assert rv.text == "a=8"
+
+
+class _FailingInput:
+    """A wsgi.input whose reads fail with the given error, after the given bytes."""
+
+    def __init__(self, data: bytes, error: Exception) -> None:
+        self.data, self.error = data, error
+
+    def read(self, size: int | None = -1) -> bytes:
+        if self.data:
+            chunk, self.data = self.data, b""
+            return chunk
+        raise self.error
+
+
+@pytest.mark.parametrize(
+    ("error", "status"),
+    [(OSError("connection reset"), 400), (RequestEntityTooLarge(), 413)],
+)
+def test_terminated_body_read_errors_keep_their_meaning(
+    client: MicroflaskClient, error: Exception, status: int
+) -> None:
+    # A failing read is a disconnect (400), as Werkzeug's stream reads it; an HTTP error
+    # from the stream (a limit in a middleware's stream, say) stays that error.
+    environ = _streamed(b"a=1&b=", None)
+    environ["wsgi.input"] = _FailingInput(b"a=1&b=", error)
+    assert client.post("/form", environ_overrides=environ).status_code == status
 
 
 def test_max_form_parts_is_413(app: Microflask, client: MicroflaskClient) -> None:
