@@ -10,7 +10,7 @@ import typing as t
 from typing import Annotated, Literal
 
 import pytest
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, Json, model_validator
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Response as WerkzeugResponse
@@ -140,6 +140,35 @@ def test_optional_body_takes_its_default_when_none_is_sent(
 
     assert client.post("/search").text == "none"
     assert client.post("/search", json={"tag": ["a", "b"]}).text == "a,b"
+
+
+def test_unmarked_optional_model_is_an_optional_body(
+    app: Microflask, client: MicroflaskClient
+) -> None:
+    @app.post("/search")
+    def search(filters: Filters | None = None) -> str:
+        return "none" if filters is None else ",".join(filters.tag)
+
+    assert client.post("/search").text == "none"
+    assert client.post("/search", json={"tag": ["a", "b"]}).text == "a,b"
+    assert client.post("/search", json=None).text == "none"
+    assert _locs(client.post("/search", json={"tag": 1})) == [["body", "tag"]]
+    assert client.post("/search", data={"tag": "a"}).status_code == 415
+
+
+class Box(BaseModel):
+    inner: Json[Filters]
+
+
+def test_query_model_field_that_is_a_model_reads_json(
+    app: Microflask, client: MicroflaskClient
+) -> None:
+    @app.get("/find")
+    def find(box: Annotated[Box, Query()]) -> str:
+        return ",".join(box.inner.tag)
+
+    assert client.get("/find", query_string={"inner": '{"tag": ["x"]}'}).text == "x"
+    assert _locs(client.get("/find", query_string={"inner": "{"})) == [["query", "inner"]]
 
 
 def test_body_marker_validates_any_type(app: Microflask, client: MicroflaskClient) -> None:
