@@ -7,7 +7,7 @@ DOCS_STAMP := $(VENV)/.installed-docs
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: test test-browser test-min demo docs dist-check lint typecheck bench bench-served bench-served-instructions bench-import soak clean
+.PHONY: test test-browser test-min test-pythons demo docs dist-check lint typecheck bench bench-served bench-served-instructions bench-import soak clean
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -81,6 +81,23 @@ $(MIN_STAMP): pyproject.toml .ci/floors.py
 test-min: $(MIN_STAMP)
 	$(MIN_VENV)/bin/pytest -q -m 'not slow and not browser and not soak'
 
+# The suite (less browser tests) on the oldest Python requires-python admits and the newest
+# the machine has, each in a venv of its own; a Python found neither on PATH nor under pyenv
+# is skipped with a warning.
+OTHER_PYTHONS ?= 3.10 3.13
+
+test-pythons:
+	@for v in $(OTHER_PYTHONS); do \
+		py=; for c in $$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/$$v.*/bin/python$$v 2>/dev/null | tail -n 1) \
+			$$(command -v python$$v); do $$c -c '' 2>/dev/null && { py=$$c; break; }; done; \
+		if [ -z "$$py" ]; then echo "WARNING: python$$v not found, not tested (pyenv install $$v)" >&2; continue; fi; \
+		venv=.venv-py$$v; echo "== Python $$v: $$py in $$venv"; \
+		[ $$venv/.installed -nt pyproject.toml ] || { rm -rf $$venv && $$py -m venv $$venv && \
+			$$venv/bin/pip install -q -e '.[dev]' && touch $$venv/.installed; } || exit 1; \
+		$$venv/bin/python -m pytest -q -p no:cacheprovider -m 'not browser' || exit 1; \
+		$$venv/bin/python -m pytest -q -p no:cacheprovider -p microflask.flask_compat tests/compat || exit 1; \
+	done
+
 demo: $(DEMO_STAMP)
 	$(VENV)/bin/microflask --app examples/blog/blog init-db
 	@echo "Serving the blog example on http://$(HOST):$(PORT) (Ctrl-C stops it)"
@@ -120,4 +137,4 @@ soak: $(STAMP)
 	SOAK=1 SOAK_SECONDS=$${SOAK_SECONDS:-60} $(VENV)/bin/pytest -q -s -rs -m soak tests/reliability/test_soak.py
 
 clean:
-	rm -rf $(VENV) $(MIN_VENV) .mypy_cache .ruff_cache .coverage build
+	rm -rf $(VENV) $(MIN_VENV) .venv-py* .mypy_cache .ruff_cache .coverage build

@@ -454,9 +454,11 @@ def _view_spec(
 def _hints(func: t.Callable[..., t.Any]) -> dict[str, t.Any]:
     """Return the evaluated annotations; any that fail become ``_Unresolved``."""
     try:
-        return t.get_type_hints(func, include_extras=True)
+        evaluated = t.get_type_hints(func, include_extras=True)
     except Exception:
         pass  # one bad name must not hide the others: evaluate them one by one
+    else:
+        return {name: _marker_outside(hint) for name, hint in evaluated.items()}
     target = inspect.unwrap(func)
     namespace = getattr(target, "__globals__", {})
     hints: dict[str, t.Any] = {}
@@ -469,6 +471,19 @@ def _hints(func: t.Callable[..., t.Any]) -> dict[str, t.Any]:
         except Exception as e:
             hints[name] = _Unresolved(annotation, e)
     return hints
+
+
+def _marker_outside(hint: t.Any) -> t.Any:
+    """Return ``Annotated[T, m]`` for ``Optional[Annotated[T, m]]``.
+
+    Python 3.10's ``get_type_hints`` wraps that Optional around the hint of a
+    parameter whose default is None; written by hand it means the same.
+    """
+    args = t.get_args(hint)
+    if t.get_origin(hint) is t.Union and len(args) == 2 and args[1] is type(None):
+        if t.get_origin(args[0]) is t.Annotated:
+            return args[0]
+    return hint
 
 
 def _refuse_marker(param: inspect.Parameter, hint: t.Any, where: str) -> None:

@@ -8,6 +8,7 @@ file) and the install line (this venv has it installed already) differ.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.metadata
 import os
 import re
@@ -108,7 +109,7 @@ def served(tmp_path: Path) -> t.Iterator[tuple[str, Path, Path]]:
 def test_readme_deployment_serves_the_blog(served: tuple[str, Path, Path]) -> None:
     base, database, log = served
     # init-db ran first, on the database the environment names.
-    with sqlite3.connect(database) as db:
+    with contextlib.closing(sqlite3.connect(database)) as db:
         tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
     assert {"user", "post"} <= tables
     with urllib.request.urlopen(f"{base}/", timeout=10) as response:

@@ -307,6 +307,20 @@ def test_query_without_default_is_required(app: Microflask, client: MicroflaskCl
     assert client.get("/search?q=pen").text == "pen"
 
 
+def test_marker_under_optional_is_read(app: Microflask, client: MicroflaskClient) -> None:
+    # Python 3.10's get_type_hints also wraps Optional around a hint with a None default.
+    @app.get("/page")
+    def page(
+        number: Annotated[int, Query(ge=1)] | None = None,
+        token: Annotated[str | None, Header()] = None,
+    ) -> str:
+        return f"{number} {token}"
+
+    assert client.get("/page").text == "None None"
+    assert client.get("/page?number=2", headers={"Token": "t"}).text == "2 t"
+    assert _locs(client.get("/page?number=0")) == [["query", "number"]]
+
+
 def test_query_list_collects_a_repeated_key(app: Microflask, client: MicroflaskClient) -> None:
     @app.get("/items")
     def items(id: Annotated[list[int], Query()] = []) -> list[int]:  # noqa: B006

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import html
 import os
 import re
@@ -86,7 +87,7 @@ def test_form_post_with_csrf_token_stores_note(
     response = client.post("/notes", data={"text": "first note", "csrf_token": token})
     assert response.status_code == 302
     assert "<li>first note</li>" in client.get("/notes").text
-    with sqlite3.connect(tmp_path / "notes.db") as connection:
+    with contextlib.closing(sqlite3.connect(tmp_path / "notes.db")) as connection:
         rows = connection.execute("select author, text from note").fetchall()
     assert rows == [("ada", "first note")]
 
@@ -216,7 +217,7 @@ def test_flask_migrate_creates_and_applies_a_migration(tmp_path: Path) -> None:
     assert "op.create_table('note'" in version.read_text()
     upgraded = _cli(tmp_path, "db", "upgrade")
     assert upgraded.returncode == 0, upgraded.stderr
-    with sqlite3.connect(tmp_path / "migrated.db") as connection:
+    with contextlib.closing(sqlite3.connect(tmp_path / "migrated.db")) as connection:
         tables = {row[0] for row in connection.execute("select name from sqlite_master")}
         revision = connection.execute("select version_num from alembic_version").fetchone()
     assert {"note", "alembic_version"} <= tables

@@ -9,9 +9,11 @@ repository.
 from __future__ import annotations
 
 import io
+import sys
 import types
 import typing as t
 
+import pytest
 from flask_parity import FRAMEWORKS, make_app
 from werkzeug.test import run_wsgi_app
 
@@ -61,13 +63,19 @@ def test_line_break_in_the_query_reads_as_in_flask() -> None:
     assert found["flask"][2] == "[('a', '1\\r\\nb'), ('c', '\\n')]"
 
 
-def test_host_with_an_idna_label_that_does_not_decode_is_a_400() -> None:
-    # Werkzeug decodes the host for request.url and fails: a 500 in Flask.
-    for host in ("xn--", "XN--ZZ.example"):
-        assert _raw_answer(FRAMEWORKS["flask"], "/url", "", host)[0].startswith("500")
-        status, _, body = _raw_answer(FRAMEWORKS["microflask"], "/url", "", host)
-        assert status == "400 BAD REQUEST"
-        assert f"Invalid Host header &#39;{host}&#39;" in body
+@pytest.mark.parametrize("host", ["xn--", "XN--ZZ.example"])
+def test_host_with_an_idna_label_that_does_not_decode_is_a_400(host: str) -> None:
+    flask = _raw_answer(FRAMEWORKS["flask"], "/url", "", host)
+    status, _, body = _raw_answer(FRAMEWORKS["microflask"], "/url", "", host)
+    if sys.version_info >= (3, 13):
+        # The idna codec raises UnicodeDecodeError, which Werkzeug catches: the host is
+        # kept as sent, in Flask too.
+        assert (status, body) == (flask[0], flask[2]) == ("200 OK", f"http://{host.lower()}/url")
+        return
+    # Before 3.13 it raises a plain UnicodeError, which Werkzeug passes on: a 500 in Flask.
+    assert flask[0].startswith("500")
+    assert status == "400 BAD REQUEST"
+    assert f"Invalid Host header &#39;{host}&#39;" in body
 
 
 def test_host_with_an_idna_label_that_decodes_reads_as_in_flask() -> None:

@@ -150,10 +150,10 @@ _JSON_CASES = [
             "POST", b"/json", body=b"[" * 50_000, content_type=JSON),
     Hostile("json-deeply-nested-object", 400,
             "Failed to decode JSON object: JSON is nested too deeply to parse.",
-            "POST", b"/json", body=b'{"a":' * 5_000 + b"1" + b"}" * 5_000, content_type=JSON),
+            "POST", b"/json", body=b'{"a":' * 10_000 + b"1" + b"}" * 10_000, content_type=JSON),
     Hostile("json-invalid-utf8", 400, "Failed to decode JSON object: 'utf-8' codec can't decode",
             "POST", b"/json", body=b'{"a": "\xff"}', content_type=JSON),
-    Hostile("json-huge-integer", 400, "Exceeds the limit (4300 digits) for integer string",
+    Hostile("json-huge-integer", 400, "for integer string conversion",
             "POST", b"/json", body=b"1" * 5000, content_type=JSON),
     Hostile("json-wrong-content-type", 415,
             "Did not attempt to load JSON data because the request Content-Type was not"
