@@ -212,7 +212,8 @@ def _cookie_value(request: Request, name: str) -> str | None:
     header: str = request.environ.get("HTTP_COOKIE", "")
     if name not in header:
         return None
-    if '"' in header or "cookies" in request.__dict__:
+    # Werkzeug never reads a key with a space or tab in it: leave such names to it too.
+    if '"' in header or "cookies" in request.__dict__ or " " in name or "\t" in name:
         return request.cookies.get(name)
     for part in header.split(";"):
         key, _, value = part.partition("=")
