@@ -108,7 +108,7 @@ class Config(dict):  # type: ignore[type-arg]
             module = types.ModuleType("config")
             module.__file__ = config_file.name
             exec(compile(config_file.read(), config_file.name, "exec"), module.__dict__)
-            return vars(module)
+            return {key: getattr(module, key) for key in dir(module)}  # sorted, as Flask
 
         return self.from_file(filename, run, silent=silent, text=False)
 

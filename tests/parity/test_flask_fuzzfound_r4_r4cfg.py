@@ -1,0 +1,90 @@
+"""Compare with Flask 3.1 the config and app-construction cases fuzzing found.
+
+Each case is the smallest form of a difference found by drawing configuration
+calls and application arguments for both frameworks; the generators live
+outside the repository.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pathlib
+import sys
+import typing as t
+from datetime import timedelta
+
+import pytest
+from flask_parity import FRAMEWORKS, app_class
+
+
+def test_from_pyfile_adds_keys_in_sorted_order(tmp_path: pathlib.Path) -> None:
+    (tmp_path / "settings.py").write_text("ZED = 1\nALPHA = 2\nMID = 3\nlower = 4\n")
+    found = {}
+    for name, fw in FRAMEWORKS.items():
+        config = fw.Config(tmp_path, {"FIRST": 0})
+        config.from_pyfile("settings.py")
+        found[name] = list(config.items())
+    assert found["microflask"] == found["flask"]
+    assert found["flask"] == [("FIRST", 0), ("ALPHA", 2), ("MID", 3), ("ZED", 1)]
+
+
+def test_empty_root_path_is_kept(monkeypatch: pytest.MonkeyPatch, tmp_path: pathlib.Path) -> None:
+    (tmp_path / "static").mkdir()
+    (tmp_path / "static" / "a.txt").write_text("from the working directory")
+    monkeypatch.chdir(tmp_path)
+    found = {}
+    for name, fw in FRAMEWORKS.items():
+        app = app_class(fw)("tests", root_path="")
+        response = app.test_client().get("/static/a.txt")
+        found[name] = (app.root_path, app.static_folder, response.status_code, response.data)
+        response.close()
+    assert found["microflask"] == found["flask"]
+    assert found["flask"] == ("", "static", 200, b"from the working directory")
+
+
+@pytest.mark.parametrize("value", [0, 1, "yes", None])
+def test_debug_reads_the_config_value_as_set(value: object) -> None:
+    found = {}
+    for name, fw in FRAMEWORKS.items():
+        app = app_class(fw)("tests")
+        app.config["DEBUG"] = value
+        found[name] = (app.debug, type(app.debug))
+    assert found["microflask"] == found["flask"]
+    assert found["flask"][0] is value
+
+
+def test_permanent_session_lifetime_none_reads_as_none() -> None:
+    found = {}
+    for name, fw in FRAMEWORKS.items():
+        app = app_class(fw)("tests")
+        app.permanent_session_lifetime = None
+        found[name] = (app.permanent_session_lifetime, app.config["PERMANENT_SESSION_LIFETIME"])
+    assert found["microflask"] == found["flask"] == (None, None)
+    app.config["PERMANENT_SESSION_LIFETIME"] = 60
+    assert app.permanent_session_lifetime == timedelta(seconds=60)
+
+
+def _namespace_package(monkeypatch: pytest.MonkeyPatch, tmp_path: pathlib.Path) -> str:
+    """Make namespace package ``r4cfg_ns`` in two folders, ``sub`` in the later one."""
+    for folder, sub in (("later", "sub"), ("earlier", "other")):
+        (tmp_path / folder / "r4cfg_ns" / sub).mkdir(parents=True)
+        (tmp_path / folder / "r4cfg_ns" / sub / "__init__.py").write_text("")
+        monkeypatch.syspath_prepend(str(tmp_path / folder))
+    importlib.invalidate_caches()
+    for module in [m for m in sys.modules if m.startswith("r4cfg_ns")]:
+        monkeypatch.delitem(sys.modules, module)
+    return str(tmp_path / "later")
+
+
+def test_instance_path_of_a_namespace_package_is_beside_its_folder(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: pathlib.Path
+) -> None:
+    later = _namespace_package(monkeypatch, tmp_path)
+    found: dict[str, t.Any] = {}
+    for name, fw in FRAMEWORKS.items():
+        app = app_class(fw)("r4cfg_ns.sub")
+        found[name] = (app.root_path, app.instance_path)
+    for module in [m for m in sys.modules if m.startswith("r4cfg_ns")]:
+        del sys.modules[module]
+    assert found["microflask"] == found["flask"]
+    assert found["flask"] == (f"{later}/r4cfg_ns/sub", f"{later}/instance")
