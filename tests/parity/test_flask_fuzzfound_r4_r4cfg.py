@@ -28,6 +28,34 @@ def test_from_pyfile_adds_keys_in_sorted_order(tmp_path: pathlib.Path) -> None:
     assert found["flask"] == [("FIRST", 0), ("ALPHA", 2), ("MID", 3), ("ZED", 1)]
 
 
+def _traced_config(fw: t.Any, calls: list[str]) -> t.Any:
+    """Return a Config subclass of *fw* that records its loader calls."""
+
+    class TracedConfig(fw.Config):  # type: ignore[misc]
+        def from_object(self, obj: object | str) -> None:
+            calls.append(f"from_object {type(obj).__name__}")
+            super().from_object(obj)
+
+        def from_file(self, *args: t.Any, **kwargs: t.Any) -> bool:
+            calls.append("from_file")
+            return bool(super().from_file(*args, **kwargs))
+
+    return TracedConfig
+
+
+def test_from_pyfile_loads_through_from_object(tmp_path: pathlib.Path) -> None:
+    (tmp_path / "settings.py").write_text("NAME = 'app'\n")
+    found = {}
+    for name, fw in FRAMEWORKS.items():
+        calls: list[str] = []
+        config = _traced_config(fw, calls)(tmp_path)
+        calls.append(str(config.from_pyfile("settings.py")))
+        calls.append(str(config.from_pyfile("missing.py", silent=True)))
+        found[name] = (calls, dict(config))
+    assert found["microflask"] == found["flask"]
+    assert found["flask"] == (["from_object module", "True", "False"], {"NAME": "app"})
+
+
 def test_empty_root_path_is_kept(monkeypatch: pytest.MonkeyPatch, tmp_path: pathlib.Path) -> None:
     (tmp_path / "static").mkdir()
     (tmp_path / "static" / "a.txt").write_text("from the working directory")
