@@ -270,8 +270,11 @@ class SecureCookieSessionInterface(SessionInterface):
             return None
         signers: dict[tuple[t.Any, ...], URLSafeTimedSerializer]
         signers = self.__dict__.setdefault("_signers", {})
-        cache_key = (secret, *(app.config.get("SECRET_KEY_FALLBACKS") or ()))
-        try:  # keyed by the keys as configured: no encoding or checks per request
+        # Keyed by the keys as configured (no encoding or checks per request) and by
+        # this object's signing settings, which may change at any time, as in Flask.
+        settings = (self.salt, self.serializer, self.key_derivation, self.digest_method)
+        cache_key = (*settings, secret, *(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+        try:
             return signers[cache_key]
         except (KeyError, TypeError):  # TypeError: unhashable, which signing_keys explains
             pass

@@ -7,6 +7,7 @@ outside the repository.
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import pathlib
 import sys
@@ -14,7 +15,7 @@ import typing as t
 from datetime import timedelta
 
 import pytest
-from flask_parity import FRAMEWORKS, app_class
+from flask_parity import FRAMEWORKS, Scaffold, app_class
 
 
 def test_from_pyfile_adds_keys_in_sorted_order(tmp_path: pathlib.Path) -> None:
@@ -116,3 +117,38 @@ def test_instance_path_of_a_namespace_package_is_beside_its_folder(
         del sys.modules[module]
     assert found["microflask"] == found["flask"]
     assert found["flask"] == (f"{later}/r4cfg_ns/sub", f"{later}/instance")
+
+
+def _session_app(fw: t.Any, interface: object) -> t.Any:
+    """Return an app of *fw* with its own session interface and two views."""
+    made = app_class(fw)("tests")
+    made.config.update(SECRET_KEY="key", SESSION_COOKIE_SAMESITE="Lax")
+    made.session_interface = interface
+    app = t.cast(Scaffold, made)
+
+    @app.route("/set")
+    def set_value() -> str:
+        fw.session["user"] = "ada"
+        return "set"
+
+    @app.route("/get")
+    def get_value() -> str:
+        return repr(fw.session.get("user"))
+
+    return app
+
+
+@pytest.mark.parametrize(
+    ("setting", "value"),
+    [("salt", "other salt"), ("key_derivation", "concat"), ("digest_method", hashlib.sha512)],
+)
+def test_session_signing_follows_a_changed_interface_setting(setting: str, value: object) -> None:
+    found = {}
+    for name, fw in FRAMEWORKS.items():
+        interface = importlib.import_module(f"{name}.sessions").SecureCookieSessionInterface()
+        client = _session_app(fw, interface).test_client()
+        client.get("/set")
+        before = client.get("/get").data
+        setattr(interface, setting, staticmethod(value) if callable(value) else value)
+        found[name] = (before, client.get("/get").data)
+    assert found["microflask"] == found["flask"] == (b"'ada'", b"None")
