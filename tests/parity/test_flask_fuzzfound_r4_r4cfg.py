@@ -152,3 +152,19 @@ def test_session_signing_follows_a_changed_interface_setting(setting: str, value
         setattr(interface, setting, staticmethod(value) if callable(value) else value)
         found[name] = (before, client.get("/get").data)
     assert found["microflask"] == found["flask"] == (b"'ada'", b"None")
+
+
+def test_bytearray_secret_keys_sign_and_verify_sessions() -> None:
+    found = {}
+    for name, fw in FRAMEWORKS.items():
+        interface = importlib.import_module(f"{name}.sessions").SecureCookieSessionInterface()
+        old_app = _session_app(fw, interface)
+        old_app.config["SECRET_KEY"] = bytearray(b"old key")
+        client = old_app.test_client()
+        client.get("/set")
+        round_trip = client.get("/get").data
+        new_app = _session_app(fw, interface)
+        new_app.config.update(SECRET_KEY="new key", SECRET_KEY_FALLBACKS=[bytearray(b"old key")])
+        client.application = new_app
+        found[name] = (round_trip, client.get("/get").data)
+    assert found["microflask"] == found["flask"] == (b"'ada'", b"'ada'")
