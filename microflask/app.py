@@ -81,8 +81,9 @@ class _LazyClassAttribute:
         return getattr(importlib.import_module(self.module, __package__), self.name)
 
 
-def _make_timedelta(value: t.Any) -> timedelta:
-    if isinstance(value, timedelta):
+def _make_timedelta(value: t.Any) -> t.Any:
+    """Return *value* as a timedelta, seconds if a number; None stays None."""
+    if value is None or isinstance(value, timedelta):
         return value
     return timedelta(seconds=value)
 
@@ -256,8 +257,8 @@ class Microflask(Scaffold):
 
     @property
     def debug(self) -> bool:
-        """Whether debug mode is on (the ``DEBUG`` config key)."""
-        return bool(self.config["DEBUG"])
+        """Whether debug mode is on: the ``DEBUG`` config key, as set."""
+        return t.cast(bool, self.config["DEBUG"])
 
     @debug.setter
     def debug(self, value: bool) -> None:

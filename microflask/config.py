@@ -104,13 +104,17 @@ class Config(dict):  # type: ignore[type-arg]
         :raises OSError: if the file is missing, unless *silent*.
         """
 
-        def run(config_file: t.IO[bytes]) -> dict[str, t.Any]:
+        def run(config_file: t.IO[bytes]) -> types.ModuleType:
             module = types.ModuleType("config")
             module.__file__ = config_file.name
             exec(compile(config_file.read(), config_file.name, "exec"), module.__dict__)
-            return vars(module)
+            return module
 
-        return self.from_file(filename, run, silent=silent, text=False)
+        loaded = self._load_file(filename, run, silent, text=False)
+        if loaded is None:
+            return False
+        self.from_object(loaded[0])  # as in Flask, so an override of from_object sees it
+        return True
 
     def from_object(self, obj: object | str) -> None:
         """Load the UPPERCASE attributes of *obj*, or of the object it names."""
@@ -131,16 +135,31 @@ class Config(dict):  # type: ignore[type-arg]
 
         :raises OSError: if the file is missing, unless *silent*.
         """
+        loaded = self._load_file(filename, load, silent, text)
+        if loaded is None:
+            return False
+        return self.from_mapping(loaded[0])
+
+    def _load_file(
+        self,
+        filename: str | os.PathLike[str],
+        load: t.Callable[[t.IO[t.Any]], T],
+        silent: bool,
+        text: bool,
+    ) -> tuple[T] | None:
+        """Return what *load* reads from the file, in a tuple; None if missing.
+
+        :raises OSError: if the file is missing, unless *silent*.
+        """
         filename = os.path.join(self.root_path, filename)
         try:
             with open(filename, "r" if text else "rb") as f:
-                obj = load(f)
+                return (load(f),)
         except OSError as e:
             if silent and e.errno in (errno.ENOENT, errno.EISDIR, errno.ENOTDIR):
-                return False
+                return None
             e.strerror = f"Unable to load configuration file ({e.strerror})"
             raise
-        return self.from_mapping(obj)
 
     def from_mapping(self, mapping: t.Mapping[str, t.Any] | None = None, **kwargs: t.Any) -> bool:
         """Update from a mapping and keyword arguments, UPPERCASE keys only."""

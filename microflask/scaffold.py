@@ -79,7 +79,7 @@ class Scaffold:
         self.static_folder = static_folder
         self.static_url_path = static_url_path
         self.template_folder = template_folder
-        self.root_path = root_path or get_root_path(import_name)
+        self.root_path = get_root_path(import_name) if root_path is None else root_path
         self.view_functions: dict[str, ft.RouteCallable] = {}
         self.error_handler_spec: dict[
             ft.AppOrBlueprintKey,
@@ -446,8 +446,7 @@ def _get_exc_class_and_code(
 
 def _find_package(import_name: str) -> tuple[str | None, str]:
     """Return the install prefix (None if not installed) and package folder."""
-    root_mod_name = import_name.partition(".")[0]
-    package_path = _find_package_path(root_mod_name)
+    package_path = _find_package_path(import_name)
     py_prefix = os.path.abspath(sys.prefix)
     if pathlib.PurePath(package_path).is_relative_to(py_prefix):
         return py_prefix, package_path
@@ -462,15 +461,26 @@ def _find_package(import_name: str) -> tuple[str | None, str]:
     return None, package_path
 
 
-def _find_package_path(import_name: str) -> str:
-    """Return the folder holding the top-level module *import_name*."""
+def _find_spec(import_name: str) -> importlib.machinery.ModuleSpec | None:
+    """Return the spec of *import_name*, or None if it cannot be found."""
     try:
-        spec = importlib.util.find_spec(import_name)
+        return importlib.util.find_spec(import_name)
     except (ImportError, ValueError):
-        spec = None
+        return None
+
+
+def _find_package_path(import_name: str) -> str:
+    """Return the folder holding the top-level module of *import_name*."""
+    spec = _find_spec(import_name.partition(".")[0])
     if spec is None or spec.origin in (None, "namespace", "built-in", "frozen"):
         if spec is not None and spec.submodule_search_locations:
-            return os.path.dirname(next(iter(spec.submodule_search_locations)))
+            locations = list(spec.submodule_search_locations)
+            # A namespace package: the folder holding the submodule named, as in Flask.
+            package = _find_spec(import_name)
+            if package is not None and package.submodule_search_locations:
+                path = pathlib.Path(os.path.commonpath(package.submodule_search_locations))
+                locations = [loc for loc in locations if path.is_relative_to(loc)] or locations
+            return os.path.dirname(locations[0])
         return os.getcwd()
     if spec.submodule_search_locations:
         return os.path.dirname(os.path.dirname(spec.origin))

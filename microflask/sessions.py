@@ -11,6 +11,7 @@ HMAC-SHA-256 by itsdangerous, reads cookies signed with
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import typing as t
 import zlib
@@ -172,14 +173,15 @@ def signing_keys(app: Microflask) -> list[bytes]:
         raise RuntimeError(_NO_SECRET_KEY)
     fallbacks = app.config.get("SECRET_KEY_FALLBACKS") or []
     if isinstance(fallbacks, (str, bytes)) or not all(
-        isinstance(key, (str, bytes)) for key in fallbacks
+        isinstance(key, (str, bytes, bytearray)) for key in fallbacks
     ):
         raise TypeError(
             f"SECRET_KEY_FALLBACKS must be a list of keys, got {fallbacks!r};"
             " write ['old-key'], not 'old-key'."
         )
-    keys = [*fallbacks, app.secret_key]
-    return [key.encode() if isinstance(key, str) else key for key in keys]
+    keys = [key.encode() if isinstance(key, str) else key for key in [*fallbacks, app.secret_key]]
+    # As bytes: itsdangerous takes one bytearray given alone for a list of keys.
+    return [bytes(key) if isinstance(key, bytearray) else key for key in keys]
 
 
 def _payload_text(cookie: str, limit: int = 0) -> str | None:
@@ -271,8 +273,11 @@ class SecureCookieSessionInterface(SessionInterface):
             return None
         signers: dict[tuple[t.Any, ...], URLSafeTimedSerializer]
         signers = self.__dict__.setdefault("_signers", {})
-        cache_key = (secret, *(app.config.get("SECRET_KEY_FALLBACKS") or ()))
-        try:  # keyed by the keys as configured: no encoding or checks per request
+        # Keyed by the keys as configured (no encoding or checks per request) and by
+        # this object's signing settings, which may change at any time, as in Flask.
+        settings = (self.salt, self.serializer, self.key_derivation, self.digest_method)
+        cache_key = (*settings, secret, *(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+        try:
             return signers[cache_key]
         except (KeyError, TypeError):  # TypeError: unhashable, which signing_keys explains
             pass
@@ -287,7 +292,8 @@ class SecureCookieSessionInterface(SessionInterface):
         )
         if len(signers) > 32:  # keys rotated many times: start afresh
             signers.clear()
-        signers[cache_key] = signer
+        with contextlib.suppress(TypeError):  # a bytearray key: not kept, made per request
+            signers[cache_key] = signer
         return signer
 
     def open_session(self, app: Microflask, request: Request) -> SecureCookieSession | None:
