@@ -425,10 +425,14 @@ class Microflask(Scaffold):
             try:
                 asyncio.get_running_loop()
             except RuntimeError:
-                return asyncio.run(coro)
-            context = contextvars.copy_context()
-            with ThreadPoolExecutor(1) as pool:
-                return pool.submit(context.run, asyncio.run, coro).result()
+                pass
+            else:
+                context = contextvars.copy_context()
+                with ThreadPoolExecutor(1) as pool:
+                    return pool.submit(context.run, asyncio.run, coro).result()
+            # Not run in the except block: the coroutine would see the loop lookup's
+            # RuntimeError as sys.exc_info() and chain it to every error it raises.
+            return asyncio.run(coro)
 
         return update_wrapper(wrapper, func)
 
