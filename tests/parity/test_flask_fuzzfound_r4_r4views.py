@@ -6,6 +6,7 @@ Flask; the generator lives outside the repository.
 
 from __future__ import annotations
 
+import contextvars
 import sys
 import types
 import typing as t
@@ -36,3 +37,37 @@ def test_async_code_sees_the_error_being_handled_as_in_flask() -> None:
     # The coroutine once ran inside the except block of the event-loop lookup:
     # sys.exc_info() was that RuntimeError, chained to every error it raised.
     assert_same(async_error_handler_reads_exc_info, [get("/sync"), get("/async")])
+
+
+def async_hook_sets_a_context_variable(fw: types.ModuleType) -> t.Any:
+    """An async before-request hook sets a context variable the rest reads."""
+    app = make_app(fw)
+    request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id")
+
+    @app.before_request
+    async def set_request_id() -> None:
+        request_id.set(f"id for {fw.request.path}")
+
+    def report(response: t.Any) -> t.Any:
+        response.headers["X-Request-Id"] = request_id.get("unset")
+        return response
+
+    app.after_request(report)
+
+    @app.route("/sync")
+    def sync_view() -> str:
+        return request_id.get("unset")
+
+    @app.route("/async")
+    async def async_view() -> str:
+        return request_id.get("unset")
+
+    return app
+
+
+def test_context_variable_set_by_async_hook_stays_set_as_in_flask() -> None:
+    # asgiref, which runs Flask's coroutines, copies their context back; microflask's
+    # event loop ran them in a copy the caller never saw.
+    contextvars.copy_context().run(
+        assert_same, async_hook_sets_a_context_variable, [get("/sync"), get("/async")]
+    )
