@@ -267,8 +267,9 @@ class Microflask(Scaffold):
             self.jinja_env.auto_reload = value
 
     def _log_error(self, message: str, exc_info: t.Any) -> None:
-        # Logged from here so records say "in app", as Flask's do.
-        self.logger.error(message, exc_info=exc_info)
+        # Logged from this module so records say "in app", as Flask's do, and for the
+        # caller (stacklevel), whose name Flask's records carry as funcName.
+        self.logger.error(message, exc_info=exc_info, stacklevel=2)
 
     def make_config(self, instance_relative: bool = False) -> Config:
         """Create the config, rooted at the instance folder if *instance_relative*."""

@@ -7,11 +7,12 @@ Flask; the generator lives outside the repository.
 from __future__ import annotations
 
 import contextvars
+import logging
 import sys
 import types
 import typing as t
 
-from flask_parity import assert_same, get, make_app
+from flask_parity import FRAMEWORKS, assert_same, get, make_app
 
 
 def async_error_handler_reads_exc_info(fw: types.ModuleType) -> t.Any:
@@ -71,3 +72,43 @@ def test_context_variable_set_by_async_hook_stays_set_as_in_flask() -> None:
     contextvars.copy_context().run(
         assert_same, async_hook_sets_a_context_variable, [get("/sync"), get("/async")]
     )
+
+
+class _Keep(logging.Handler):
+    """A handler that keeps the records it is given."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+def _error_records(fw: types.ModuleType) -> list[tuple[str, str, str, str]]:
+    """Log an unhandled error and a failed finalize; return what the records say."""
+    app = make_app(fw)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    handler = _Keep()
+
+    def fail() -> str:
+        raise ValueError("view failed")
+
+    def fail_after(response: t.Any) -> t.Any:
+        raise RuntimeError("after_request failed")
+
+    app.add_url_rule("/fail", "fail", fail)
+    app.after_request(fail_after)
+    app.logger.addHandler(handler)
+    try:
+        app.test_client().get("/fail")
+    finally:
+        app.logger.removeHandler(handler)
+    return [(r.levelname, r.getMessage(), r.module, r.funcName) for r in handler.records]
+
+
+def test_error_records_name_the_function_that_logged_as_in_flask() -> None:
+    # Both went through one private helper, so every record said funcName="_log_error".
+    found = {name: _error_records(fw) for name, fw in FRAMEWORKS.items()}
+    assert found["microflask"] == found["flask"]
+    assert [funcname for *_, funcname in found["flask"]] == ["log_exception", "finalize_request"]
