@@ -66,6 +66,7 @@ _BODYLESS_METHODS = frozenset(("GET", "HEAD", "OPTIONS"))
 _ROUTING_ERRORS = (NoMatch, RoutingException)
 # do_teardown_*'s default: not passed, told apart from an explicit None.
 _NO_EXC: t.Any = object()
+# A context variable's value where it has none (async_to_sync's restore).
 _UNSET = object()
 
 
