@@ -66,6 +66,8 @@ _BODYLESS_METHODS = frozenset(("GET", "HEAD", "OPTIONS"))
 _ROUTING_ERRORS = (NoMatch, RoutingException)
 # do_teardown_*'s default: not passed, told apart from an explicit None.
 _NO_EXC: t.Any = object()
+# A context variable's value where it has none (async_to_sync's restore).
+_UNSET = object()
 
 
 class _LazyClassAttribute:
@@ -267,8 +269,9 @@ class Microflask(Scaffold):
             self.jinja_env.auto_reload = value
 
     def _log_error(self, message: str, exc_info: t.Any) -> None:
-        # Logged from here so records say "in app", as Flask's do.
-        self.logger.error(message, exc_info=exc_info)
+        # Logged from this module so records say "in app", as Flask's do, and for the
+        # caller (stacklevel), whose name Flask's records carry as funcName.
+        self.logger.error(message, exc_info=exc_info, stacklevel=2)
 
     def make_config(self, instance_relative: bool = False) -> Config:
         """Create the config, rooted at the instance folder if *instance_relative*."""
@@ -414,22 +417,43 @@ class Microflask(Scaffold):
         """Return a function that runs coroutine function *func* to completion.
 
         The coroutine runs in a fresh event loop with the current contexts; if a loop already
-        runs in this thread, it runs in a helper thread instead.
+        runs in this thread, it runs in a helper thread instead. Context variables it
+        sets keep their values after it returns, as with Flask's asgiref.
         """
 
         import asyncio
         import contextvars
         from concurrent.futures import ThreadPoolExecutor
 
-        def wrapper(*args: t.Any, **kwargs: t.Any) -> t.Any:
-            coro = func(*args, **kwargs)
+        async def keeping_context(
+            coro: t.Awaitable[t.Any], ended: list[contextvars.Context]
+        ) -> t.Any:
+            try:
+                return await coro
+            finally:
+                ended.append(contextvars.copy_context())
+
+        def run_to_completion(coro: t.Coroutine[t.Any, t.Any, t.Any]) -> t.Any:
             try:
                 asyncio.get_running_loop()
             except RuntimeError:
-                return asyncio.run(coro)
-            context = contextvars.copy_context()
-            with ThreadPoolExecutor(1) as pool:
-                return pool.submit(context.run, asyncio.run, coro).result()
+                pass
+            else:
+                context = contextvars.copy_context()
+                with ThreadPoolExecutor(1) as pool:
+                    return pool.submit(context.run, asyncio.run, coro).result()
+            # Not run in the except block: the coroutine would see the loop lookup's
+            # RuntimeError as sys.exc_info() and chain it to every error it raises.
+            return asyncio.run(coro)
+
+        def wrapper(*args: t.Any, **kwargs: t.Any) -> t.Any:
+            ended: list[contextvars.Context] = []
+            try:
+                return run_to_completion(keeping_context(func(*args, **kwargs), ended))
+            finally:
+                for var, value in ended[0].items() if ended else ():
+                    if var.get(_UNSET) is not value:
+                        var.set(value)
 
         return update_wrapper(wrapper, func)
 
