@@ -9,6 +9,7 @@ answers a 4xx (listed in docs/porting.md, "Bad input is a 4xx").
 
 from __future__ import annotations
 
+import io
 import types
 import typing as t
 
@@ -72,3 +73,29 @@ def test_redirect_to_a_location_werkzeug_cannot_send_is_a_400(location: str, rea
 def test_redirect_to_a_valid_ipv6_location_is_sent() -> None:
     response = _redirect_app().test_client().get("/go?next=http://[::1]:8080/x")
     assert (response.status_code, response.location) == (302, "http://[::1]:8080/x")
+
+
+def _download_app() -> microflask.Microflask:
+    app = microflask.Microflask(__name__)
+
+    @app.route("/export")
+    def export() -> t.Any:
+        name = microflask.request.args["name"]
+        return microflask.send_file(io.BytesIO(b"data"), download_name=name, as_attachment=True)
+
+    return app
+
+
+@pytest.mark.parametrize("name", ["a\r\nSet-Cookie: x=1", "a\x00.txt", "a\x01b", "a\x7f"])
+def test_download_name_with_control_characters_is_a_400(name: str) -> None:
+    # Werkzeug raises for a line break in Content-Disposition (a 500 in Flask); the
+    # other control characters pass it, and gunicorn refuses the header: a 500 too.
+    response = _download_app().test_client().get("/export", query_string={"name": name})
+    assert response.status_code == 400
+    assert "Download name contains control characters" in response.text
+
+
+def test_download_name_with_non_ascii_characters_is_sent() -> None:
+    response = _download_app().test_client().get("/export", query_string={"name": "é\u2028.txt"})
+    assert response.status_code == 200
+    assert "filename*=UTF-8''%C3%A9%E2%80%A8.txt" in response.headers["Content-Disposition"]
