@@ -99,3 +99,37 @@ def test_download_name_with_non_ascii_characters_is_sent() -> None:
     response = _download_app().test_client().get("/export", query_string={"name": "é\u2028.txt"})
     assert response.status_code == 200
     assert "filename*=UTF-8''%C3%A9%E2%80%A8.txt" in response.headers["Content-Disposition"]
+
+
+def _greeting_app(fw: types.ModuleType) -> t.Any:
+    app = make_app(fw)
+    app.testing = False  # Flask's 500 is the answer compared, not a raised error
+
+    @app.route("/hello", methods=["POST"])
+    def hello() -> str:
+        name = fw.request.get_json()["name"]
+        return str(fw.render_template_string("Hello {{ name }}!", name=name))
+
+    return app
+
+
+@pytest.mark.parametrize(
+    "body", ['{"name": "\\ud800"}', '{"name": "a\\uDC80"}', b'{"name": "\xed\xa0\x80"}']
+)
+def test_json_string_with_an_unpaired_surrogate_is_a_400(body: str | bytes) -> None:
+    # json.loads accepts it; the str it gives cannot be encoded, so rendering it or
+    # sending it as text raised UnicodeEncodeError: a 500, as in Flask.
+    found = {}
+    for name, fw in FRAMEWORKS.items():
+        client = _greeting_app(fw).test_client()
+        found[name] = client.post("/hello", data=body, content_type="application/json").status_code
+    assert found == {"flask": 500, "microflask": 400}
+
+
+@pytest.mark.parametrize("name", FRAMEWORKS)
+def test_json_string_with_a_surrogate_pair_loads(name: str) -> None:
+    client = _greeting_app(FRAMEWORKS[name]).test_client()
+    response = client.post(
+        "/hello", data='{"name": "\\ud83d\\ude00"}', content_type="application/json"
+    )
+    assert response.text == "Hello \U0001f600!"
