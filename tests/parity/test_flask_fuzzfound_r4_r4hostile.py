@@ -1,10 +1,11 @@
-"""Pin the hostile-input cases randomized testing found: a 4xx, never a 500.
+"""Pin the cases hostile-input testing found: a 4xx, never a 500.
 
-Each case is the smallest request a Hypothesis generator of hostile input
-(bad bytes, bad percent-encoding, malformed headers and URLs) sent to a small
-app that answered 500 or let an exception escape. Where Flask 3.1 gives a
-4xx the answer must equal Flask's; where Flask gives a 500, microflask
-answers a 4xx (listed in docs/porting.md, "Bad input is a 4xx").
+Each case is the smallest request that, drawn by a Hypothesis generator or
+sent by a table of hostile values (bad bytes, lone surrogates, malformed
+headers and URLs), made a small app answer 500, in process or under
+gunicorn, or let an exception escape it. Where Flask 3.1 behaves well the
+answer must equal Flask's; where Flask gives a 500, microflask answers a 4xx
+(listed in docs/porting.md, "Bad input is a 4xx").
 """
 
 from __future__ import annotations
