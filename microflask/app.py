@@ -32,6 +32,7 @@ from werkzeug.exceptions import (
 )
 from werkzeug.routing import BuildError, MapAdapter, RequestRedirect, Rule
 from werkzeug.routing.exceptions import NoMatch, RoutingException
+from werkzeug.urls import iri_to_uri
 from werkzeug.utils import redirect as _wz_redirect
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -506,10 +507,15 @@ class Microflask(Scaffold):
     def redirect(self, location: str, code: int = 302) -> BaseResponse:
         """Return a redirect response to *location*.
 
-        :raises BadRequest: if *location* contains ASCII control characters.
+        :raises BadRequest: if *location* contains ASCII control characters
+            or is not a URL Werkzeug can send.
         """
         if _CONTROL_CHARS.search(location):
             raise BadRequest("Redirect location contains control characters.")
+        try:
+            iri_to_uri(location)  # what sending the response will do to the Location
+        except ValueError as e:  # "http://[::1", a port out of range, a bad IDNA host
+            raise BadRequest(f"Redirect location is not a valid URL: {e}.") from None
         return _wz_redirect(location, code=code, Response=self.response_class)
 
     def wsgi_app(

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import sys
 import typing as t
 from functools import update_wrapper
 
 import werkzeug.utils
-from werkzeug.exceptions import Aborter
+from werkzeug.exceptions import Aborter, BadRequest
 from werkzeug.exceptions import abort as _wz_abort
 
 from . import signals
@@ -37,6 +38,8 @@ __all__ = [
     "stream_with_context",
     "url_for",
 ]
+
+_CONTROL_CHARS = re.compile("[\x00-\x1f\x7f]")
 
 
 def get_debug_flag() -> bool:
@@ -211,6 +214,11 @@ def _send(send: t.Callable[..., BaseResponse], *args: t.Any, **kwargs: t.Any) ->
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     if kwargs.get("max_age") is None:
         kwargs["max_age"] = app.get_send_file_max_age
+    name = kwargs.get("download_name")
+    if isinstance(name, str) and _CONTROL_CHARS.search(name):
+        # Werkzeug puts it in Content-Disposition: a line break raises, and WSGI
+        # servers refuse the other control characters; both were a 500.
+        raise BadRequest("Download name contains control characters.")
     return send(  # type: ignore[return-value]
         *args,
         request.environ,

@@ -29,7 +29,7 @@ if t.TYPE_CHECKING:
     from http import HTTPStatus
 
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
-    from werkzeug.datastructures import ImmutableMultiDict
+    from werkzeug.datastructures import Authorization, ImmutableMultiDict
     from werkzeug.formparser import t_parse_result
     from werkzeug.routing import Rule
 
@@ -302,6 +302,14 @@ class Request(_WerkzeugRequest):
 
         files = _Cached(_WerkzeugRequest.files.fget)
         values = _Cached(_WerkzeugRequest.values.fget)
+
+        @_Cached
+        def authorization(self) -> Authorization | None:
+            """The parsed ``Authorization`` header; None if absent or malformed."""
+            try:
+                return _WerkzeugRequest.authorization.fget(self)
+            except ValueError:  # non-ASCII Basic credentials, which Werkzeug lets escape
+                return None
 
     def _load_form_data(self) -> None:
         """Parse the body; in debug mode, explain a file sent without multipart."""

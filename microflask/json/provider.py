@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import sys
 import typing as t
 import uuid
@@ -25,6 +26,7 @@ if t.TYPE_CHECKING:
 __all__ = ["DefaultJSONProvider", "JSONProvider"]
 
 _COMPACT = (",", ":")
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 class JSONProvider:
@@ -152,13 +154,21 @@ class DefaultJSONProvider(JSONProvider):
     def loads(self, s: str | bytes, **kwargs: t.Any) -> t.Any:
         """Deserialize JSON from text or UTF-8 bytes with :func:`json.loads`.
 
-        :raises ValueError: for invalid JSON, or JSON nested too deeply to parse
-            (which :mod:`json` reports as a ``RecursionError``).
+        :raises ValueError: for invalid JSON, JSON nested too deeply to parse
+            (which :mod:`json` reports as a ``RecursionError``), or a string with an
+            unpaired surrogate (``"\\ud800"``), which no text encoding can hold.
         """
         try:
-            return json.loads(s, **kwargs)
+            if isinstance(s, bytes):  # strictly: json.loads lets encoded surrogates in
+                s = s.decode(json.detect_encoding(s))
+            value = json.loads(s, **kwargs)
+            if not kwargs and "\\u" in s and _SURROGATE_ESCAPE.search(s):
+                json.dumps(value, ensure_ascii=False).encode()
         except RecursionError:
             raise ValueError("JSON is nested too deeply to parse.") from None
+        except UnicodeEncodeError:  # rendering it or sending it as text would be a 500
+            raise ValueError("JSON string holds an unpaired surrogate.") from None
+        return value
 
     def response(self, *args: t.Any, **kwargs: t.Any) -> Response:
         """Return a JSON response of the arguments, ending in a newline.
