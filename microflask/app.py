@@ -425,10 +425,12 @@ class Microflask(Scaffold):
             try:
                 asyncio.get_running_loop()
             except RuntimeError:
-                return asyncio.run(coro)
-            context = contextvars.copy_context()
-            with ThreadPoolExecutor(1) as pool:
-                return pool.submit(context.run, asyncio.run, coro).result()
+                pass  # run it below, so its errors do not chain to this one
+            else:
+                context = contextvars.copy_context()
+                with ThreadPoolExecutor(1) as pool:
+                    return pool.submit(context.run, asyncio.run, coro).result()
+            return _run_on_new_loop(coro)
 
         return update_wrapper(wrapper, func)
 
@@ -1021,6 +1023,27 @@ class Microflask(Scaffold):
 
 def _qualname(f: t.Callable[..., t.Any]) -> str:
     return f"{getattr(f, '__module__', '?')}.{getattr(f, '__qualname__', repr(f))}"
+
+
+def _run_on_new_loop(coro: t.Coroutine[t.Any, t.Any, t.Any]) -> t.Any:
+    """Run *coro* to completion on a new event loop, as asyncio.run does.
+
+    Unlike asyncio.run, it leaves the thread's current event loop set (Flask
+    runs the loop in another thread, which leaves it alone too).
+    """
+    import asyncio
+
+    loop = asyncio.new_event_loop()
+    try:
+        return loop.run_until_complete(coro)
+    finally:
+        tasks = asyncio.all_tasks(loop)
+        for task in tasks:
+            task.cancel()
+        if tasks:  # gather() of nothing would make its future on the thread's loop
+            loop.run_until_complete(asyncio.gather(*tasks, return_exceptions=True))
+        loop.run_until_complete(loop.shutdown_asyncgens())
+        loop.close()
 
 
 def _drop_tracebacks(error: BaseException) -> None:
