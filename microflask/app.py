@@ -58,6 +58,8 @@ if t.TYPE_CHECKING:
 
 __all__ = ["Microflask"]
 
+_NOT_SET = object()  # a context variable without a value
+
 _ANCHOR_SAFE = "%!#$&'()*+,/:;=?@"
 # CR/LF would split the header; browsers drop tabs and newlines, turning
 # "/\t/evil.example" into "//evil.example".
@@ -1028,14 +1030,24 @@ def _qualname(f: t.Callable[..., t.Any]) -> str:
 def _run_on_new_loop(coro: t.Coroutine[t.Any, t.Any, t.Any]) -> t.Any:
     """Run *coro* to completion on a new event loop, as asyncio.run does.
 
-    Unlike asyncio.run, it leaves the thread's current event loop set (Flask
-    runs the loop in another thread, which leaves it alone too).
+    Unlike asyncio.run, it leaves the thread's current event loop set, and
+    context variables the coroutine sets keep their values after it, as
+    with Flask's asgiref (which copies them back to the caller).
     """
     import asyncio
+    import contextvars
+
+    ended_in: list[contextvars.Context] = []
+
+    async def run_and_keep_context() -> t.Any:
+        try:
+            return await coro
+        finally:
+            ended_in.append(contextvars.copy_context())
 
     loop = asyncio.new_event_loop()
     try:
-        return loop.run_until_complete(coro)
+        return loop.run_until_complete(run_and_keep_context())
     finally:
         tasks = asyncio.all_tasks(loop)
         for task in tasks:
@@ -1044,6 +1056,9 @@ def _run_on_new_loop(coro: t.Coroutine[t.Any, t.Any, t.Any]) -> t.Any:
             loop.run_until_complete(asyncio.gather(*tasks, return_exceptions=True))
         loop.run_until_complete(loop.shutdown_asyncgens())
         loop.close()
+        for var, value in ended_in[0].items() if ended_in else ():
+            if var.get(_NOT_SET) is not value:
+                var.set(value)
 
 
 def _drop_tracebacks(error: BaseException) -> None:

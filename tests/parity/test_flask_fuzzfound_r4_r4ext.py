@@ -8,6 +8,7 @@ the suites and scripts live outside the repository.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 
 import pytest
 from flask_parity import FRAMEWORKS, make_app
@@ -47,3 +48,26 @@ def test_an_async_views_error_does_not_chain_to_a_loop_lookup(name: str) -> None
         return repr(error.__context__), 500
 
     assert app.test_client().get("/boom").text == "None"
+
+
+REQUEST_USER: contextvars.ContextVar[str] = contextvars.ContextVar("request_user")
+
+
+@pytest.mark.parametrize("name", FRAMEWORKS)
+def test_a_context_variable_set_by_an_async_hook_reaches_the_view(name: str) -> None:
+    """Found checking asgiref's behaviour: it copies the values back."""
+    app = make_app(FRAMEWORKS[name])
+
+    @app.before_request
+    async def load_user() -> None:
+        REQUEST_USER.set("ada")
+
+    @app.route("/")
+    def index() -> str:
+        return REQUEST_USER.get("anonymous")
+
+    token = REQUEST_USER.set("before the request")
+    try:
+        assert app.test_client().get("/").text == "ada"
+    finally:
+        REQUEST_USER.reset(token)
