@@ -445,7 +445,7 @@ class Microflask(Scaffold):
                     return pool.submit(context.run, asyncio.run, coro).result()
             # Not run in the except block: the coroutine would see the loop lookup's
             # RuntimeError as sys.exc_info() and chain it to every error it raises.
-            return asyncio.run(coro)
+            return _run_on_new_loop(coro)
 
         def wrapper(*args: t.Any, **kwargs: t.Any) -> t.Any:
             ended: list[contextvars.Context] = []
@@ -1052,6 +1052,27 @@ class Microflask(Scaffold):
 
 def _qualname(f: t.Callable[..., t.Any]) -> str:
     return f"{getattr(f, '__module__', '?')}.{getattr(f, '__qualname__', repr(f))}"
+
+
+def _run_on_new_loop(coro: t.Coroutine[t.Any, t.Any, t.Any]) -> t.Any:
+    """Run *coro* to completion on a new event loop, as asyncio.run does.
+
+    Unlike asyncio.run, it leaves the thread's current event loop set, as
+    Flask's asgiref does (which runs the coroutine in another thread).
+    """
+    import asyncio
+
+    loop = asyncio.new_event_loop()
+    try:
+        return loop.run_until_complete(coro)
+    finally:
+        tasks = asyncio.all_tasks(loop)
+        for task in tasks:
+            task.cancel()
+        if tasks:  # gather() of nothing would make its future on the thread's loop
+            loop.run_until_complete(asyncio.gather(*tasks, return_exceptions=True))
+        loop.run_until_complete(loop.shutdown_asyncgens())
+        loop.close()
 
 
 def _drop_tracebacks(error: BaseException) -> None:

@@ -57,6 +57,29 @@ def test_async_view_awaits_its_tasks_to_completion(
     assert client.get("/").text == "1,2,3"
 
 
+def test_async_view_cancels_the_tasks_it_leaves_running(
+    app: Microflask, client: MicroflaskClient
+) -> None:
+    cancelled: list[str] = []
+    tasks: list[asyncio.Task[None]] = []
+
+    @app.route("/")
+    async def start_and_leave() -> str:
+        async def forever() -> None:
+            try:
+                await asyncio.sleep(3600)
+            except asyncio.CancelledError:
+                cancelled.append("cancelled")
+                raise
+
+        tasks.append(asyncio.get_running_loop().create_task(forever()))
+        await asyncio.sleep(0)
+        return "returned"
+
+    assert client.get("/").text == "returned"
+    assert cancelled == ["cancelled"] and tasks[0].cancelled()
+
+
 def test_async_view_sees_g_set_by_a_sync_hook(app: Microflask, client: MicroflaskClient) -> None:
     @app.before_request
     def set_user() -> None:
