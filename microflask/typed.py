@@ -513,7 +513,7 @@ def _source(
         return None
     base, marker = _split_marker(hint, param.name, where)
     if marker is None:
-        if is_url_variable or not declared or not _is_model(_without_none(base)):
+        if is_url_variable or not declared or not _mentions_model(base):
             return None
         marker = Body()
     if is_url_variable:
@@ -661,15 +661,6 @@ def _is_model(tp: t.Any) -> bool:
 
 def _is_response(tp: t.Any) -> bool:
     return isinstance(tp, type) and issubclass(tp, BaseResponse)
-
-
-def _without_none(tp: t.Any) -> t.Any:
-    """Return ``T`` for ``T | None``, else *tp* unchanged."""
-    if t.get_origin(tp) in _UNIONS:
-        args = [arg for arg in t.get_args(tp) if arg is not type(None)]
-        if len(args) == 1:
-            return args[0]
-    return tp
 
 
 def _mentions_model(tp: t.Any) -> bool:

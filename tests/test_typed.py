@@ -156,6 +156,16 @@ def test_unmarked_optional_model_is_an_optional_body(
     assert client.post("/search", data={"tag": "a"}).status_code == 415
 
 
+def test_unmarked_list_of_models_is_the_body(app: Microflask, client: MicroflaskClient) -> None:
+    @app.post("/bulk")
+    def bulk(items: list[Item]) -> str:
+        return ",".join(item.name for item in items)
+
+    assert client.post("/bulk", json=[{"name": "a", "price": 1}]).text == "a"
+    assert _locs(client.post("/bulk", json=[{"name": "a"}])) == [["body", 0, "price"]]
+    assert client.post("/bulk").status_code == 415
+
+
 class Box(BaseModel):
     inner: Json[Filters]
 
