@@ -861,7 +861,8 @@ class Microflask(Scaffold):
             return self.json.response(rv)
         ctx = _cv_request.get(None)
         environ = ctx.request.environ if ctx else None
-        if isinstance(rv, HTTPException) and rv.response is None:
+        # A subclass whose __init__ skips HTTPException's has no .response: force_type.
+        if isinstance(rv, HTTPException) and getattr(rv, "response", rv) is None:
             # An error class that makes its own body or response keeps it for every client.
             werkzeug_response = type(rv).get_response is HTTPException.get_response
             if (

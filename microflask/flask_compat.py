@@ -34,7 +34,7 @@ import os
 import shlex
 import sys
 import typing as t
-from importlib.machinery import ModuleSpec, PathFinder
+from importlib.machinery import ModuleSpec
 from types import ModuleType
 
 if t.TYPE_CHECKING:
@@ -235,14 +235,15 @@ class _FlaskFinder:
         self, context: DistributionFinder.Context | None = None
     ) -> Iterator[Distribution]:
         """Yield a stand-in ``flask`` distribution if none is installed."""
-        from importlib.metadata import DistributionFinder
+        # importlib_metadata (the backport) deletes PathFinder.find_distributions
+        from importlib.metadata import DistributionFinder, MetadataPathFinder
 
         if context is None:
             context = DistributionFinder.Context()
         if context.name is not None and _normalize(context.name) != "flask":
             return
         lookup = DistributionFinder.Context(name="flask", path=context.path)
-        if next(iter(PathFinder.find_distributions(lookup)), None) is None:
+        if next(iter(MetadataPathFinder.find_distributions(lookup)), None) is None:
             yield _flask_api_distribution()
 
 

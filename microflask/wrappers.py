@@ -403,6 +403,7 @@ class Response(_WerkzeugResponse):
             and status != 204
             and status != 304
             and environ.get("REQUEST_METHOD") != "HEAD"
+            and isinstance(self.headers, Headers)  # apps may assign a plain dict
         ):
             headers = self.headers.to_wsgi_list()
             has_length = False

@@ -217,6 +217,19 @@ def test_finder_stays_out_of_other_names_and_of_an_installed_flask() -> None:
     assert list(finder.find_distributions()) == []
 
 
+def test_finder_works_after_the_metadata_backport_removed_pathfinders_method(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # importlib_metadata (imported by Dash's dependencies) deletes the stdlib
+    # PathFinder.find_distributions; the bridge called it and every
+    # importlib.metadata.distributions() raised AttributeError.
+    from importlib.machinery import PathFinder
+
+    monkeypatch.delattr(PathFinder, "find_distributions")
+    context = importlib.metadata.DistributionFinder.Context
+    assert list(_FlaskFinder({}).find_distributions(context(name="Flask"))) == []
+
+
 def test_importer_search_survives_objects_that_raise() -> None:
     class Proxy:
         def __getattribute__(self, name: str) -> object:
