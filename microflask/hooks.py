@@ -287,11 +287,17 @@ class HookChains(dict["str | None", HookChain]):
         # A weak reference: the app holds this dict, and a cycle would keep a
         # dropped app alive until the garbage collector runs.
         self._app = weakref.ref(app)
+        self._changes = 0
+
+    def clear(self) -> None:
+        self._changes += 1  # before emptying: see the check in __missing__
+        super().clear()
 
     def __missing__(self, endpoint: str | None) -> HookChain:
         app = self._app()
         if app is None:
             raise RuntimeError("The app of these hook chains no longer exists.")
+        changes = self._changes
         inner_first: list[str | None] = [*blueprint_ancestry(blueprint_of(endpoint)), None]
         outer_first = inner_first[::-1]
         # Each registry in HookChain's field order, with the order its hooks run in.
@@ -309,6 +315,10 @@ class HookChains(dict["str | None", HookChain]):
         known = endpoint is None or endpoint in app.view_functions
         if known and all(hooks.reports(name) for hooks, _, _ in plan for name in inner_first):
             self[endpoint] = chain
+            # Another thread changed a registry while this chain was being read: the
+            # chain may miss that change, so it must not stay cached.
+            if self._changes != changes:
+                self.pop(endpoint, None)
         return chain
 
 

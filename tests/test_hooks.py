@@ -419,6 +419,33 @@ def test_reading_a_hook_registry_reports_nothing() -> None:
     assert reports == []
 
 
+def test_hook_added_while_a_chain_is_read_is_not_lost(app: Microflask) -> None:
+    # Under a threaded server another request may add a hook while this one reads the
+    # registries: the chain read before the change must not stay cached without it.
+    # The teardown function's resolution stands in for that moment, deterministically.
+    late = _header("X-Late", "ran")
+    plain_ensure_sync = app.ensure_sync
+
+    def close(exc: BaseException | None) -> None:
+        pass
+
+    def ensure_sync(func: t.Callable[..., t.Any]) -> t.Callable[..., t.Any]:
+        if func is close and late not in app.after_request_funcs[None]:
+            app.after_request_funcs[None].append(late)  # "another thread"
+        return plain_ensure_sync(func)
+
+    app.ensure_sync = ensure_sync  # type: ignore[method-assign]
+    app.teardown_request(close)
+
+    @app.route("/plain")
+    def plain() -> str:
+        return "ok"
+
+    client = app.test_client()
+    client.get("/plain")
+    assert client.get("/plain").headers.get("X-Late") == "ran"  # as in Flask
+
+
 def test_a_new_dict_assigned_to_a_registry_stays_live(
     app: Microflask, client: MicroflaskClient
 ) -> None:
