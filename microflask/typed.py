@@ -458,7 +458,10 @@ def _hints(func: t.Callable[..., t.Any]) -> dict[str, t.Any]:
     except Exception:
         pass  # one bad name must not hide the others: evaluate them one by one
     else:
-        return {name: _marker_outside(hint) for name, hint in evaluated.items()}
+        return {
+            name: hint if name == "return" else _marker_outside(hint)
+            for name, hint in evaluated.items()
+        }
     target = inspect.unwrap(func)
     namespace = getattr(target, "__globals__", {})
     hints: dict[str, t.Any] = {}
@@ -474,15 +477,19 @@ def _hints(func: t.Callable[..., t.Any]) -> dict[str, t.Any]:
 
 
 def _marker_outside(hint: t.Any) -> t.Any:
-    """Return ``Annotated[T, m]`` for ``Optional[Annotated[T, m]]``.
+    """Unwrap ``Optional[Annotated[T, m]]`` where *m* is a request marker.
 
     Python 3.10's ``get_type_hints`` wraps that Optional around the hint of a
     parameter whose default is None; written by hand it means the same.
     """
     args = t.get_args(hint)
     if t.get_origin(hint) is t.Union and len(args) == 2 and args[1] is type(None):
-        if t.get_origin(args[0]) is t.Annotated:
-            return args[0]
+        inner = args[0]
+        if t.get_origin(inner) is t.Annotated and any(
+            isinstance(item, Param) or (isinstance(item, type) and issubclass(item, Param))
+            for item in inner.__metadata__
+        ):
+            return inner
     return hint
 
 
