@@ -12,7 +12,6 @@ import collections.abc as cabc
 import importlib
 import inspect
 import os
-import re
 import sys
 import typing as t
 import weakref
@@ -40,7 +39,7 @@ from . import csrf, signals
 from .config import Config, ConfigAttribute
 from .ctx import AppContext, RequestContext, _AppCtxGlobals
 from .globals import _NO_REQUEST_CTX, _cv_app, _cv_request, g
-from .helpers import Aborter, get_debug_flag, get_load_dotenv
+from .helpers import CONTROL_CHARS, Aborter, get_debug_flag, get_load_dotenv
 from .hooks import HookChains, blueprints_for_path
 from .json.provider import DefaultJSONProvider, JSONProvider
 from .problem import problem_response, wants_problem_json
@@ -60,9 +59,6 @@ if t.TYPE_CHECKING:
 __all__ = ["Microflask"]
 
 _ANCHOR_SAFE = "%!#$&'()*+,/:;=?@"
-# CR/LF would split the header; browsers drop tabs and newlines, turning
-# "/\t/evil.example" into "//evil.example".
-_CONTROL_CHARS = re.compile("[\x00-\x1f\x7f]")
 _BODYLESS_METHODS = frozenset(("GET", "HEAD", "OPTIONS"))
 _ROUTING_ERRORS = (NoMatch, RoutingException)
 # do_teardown_*'s default: not passed, told apart from an explicit None.
@@ -510,7 +506,7 @@ class Microflask(Scaffold):
         :raises BadRequest: if *location* contains ASCII control characters
             or is not a URL Werkzeug can send.
         """
-        if _CONTROL_CHARS.search(location):
+        if CONTROL_CHARS.search(location):
             raise BadRequest("Redirect location contains control characters.")
         try:
             iri_to_uri(location)  # what sending the response will do to the Location

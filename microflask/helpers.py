@@ -39,7 +39,11 @@ __all__ = [
     "url_for",
 ]
 
-_CONTROL_CHARS = re.compile("[\x00-\x1f\x7f]")
+# ASCII control characters, refused in header values made from app data (a
+# redirect's Location, a download name): CR/LF would split the header, servers
+# refuse the others, and browsers drop tabs and newlines, turning
+# "/\t/evil.example" into "//evil.example".
+CONTROL_CHARS = re.compile("[\x00-\x1f\x7f]")
 
 
 def get_debug_flag() -> bool:
@@ -215,7 +219,7 @@ def _send(send: t.Callable[..., BaseResponse], *args: t.Any, **kwargs: t.Any) ->
     if kwargs.get("max_age") is None:
         kwargs["max_age"] = app.get_send_file_max_age
     name = kwargs.get("download_name")
-    if isinstance(name, str) and _CONTROL_CHARS.search(name):
+    if isinstance(name, str) and CONTROL_CHARS.search(name):
         # Werkzeug puts it in Content-Disposition: a line break raises, and WSGI
         # servers refuse the other control characters; both were a 500.
         raise BadRequest("Download name contains control characters.")
