@@ -84,7 +84,7 @@ test-min: $(MIN_STAMP)
 # The suite (less browser tests) on the oldest Python requires-python admits and the newest
 # the machine has, each in a venv of its own; a Python found neither on PATH nor under pyenv
 # is skipped with a warning.
-OTHER_PYTHONS ?= 3.10 3.13
+OTHER_PYTHONS ?= 3.10 3.12 3.13
 
 test-pythons:
 	@for v in $(OTHER_PYTHONS); do \

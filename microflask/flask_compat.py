@@ -76,6 +76,25 @@ _ALIASES: dict[str, str] = {
     "flask.wrappers": "microflask.wrappers",
 }
 
+# Names Flask's modules hold only because they import them, which code still imports
+# from there (``from flask.app import request``): served from microflask's package, its
+# templating module, Jinja or itsdangerous, where each is.
+_IMPORTED_NAMES: dict[str, str] = {
+    "flask.app": "current_app request request_ctx session get_flashed_messages"
+    " send_from_directory request_started request_finished request_tearing_down"
+    " got_request_exception appcontext_tearing_down Environment",
+    "flask.blueprints": "current_app send_from_directory",
+    "flask.cli": "current_app",
+    "flask.ctx": "appcontext_popped appcontext_pushed",
+    "flask.debughelpers": "request_ctx",
+    "flask.helpers": "message_flashed",
+    "flask.json": "current_app",
+    "flask.logging": "request",
+    "flask.sessions": "BadSignature URLSafeTimedSerializer",
+    "flask.templating": "BaseLoader Template TemplateNotFound current_app",
+    "flask.wrappers": "current_app",
+}
+
 _installed: dict[str, ModuleType] = {}
 
 
@@ -95,6 +114,7 @@ def install_as_flask() -> None:
     modules["flask.sansio"] = _sansio_package(modules)
     for module in modules.values():
         _add_flask_spellings(module)
+    _add_imported_names(modules)
     package = modules["flask"]
     package.__dict__.update(
         Flask=package.Microflask, __version__=FLASK_API_VERSION, sansio=modules["flask.sansio"]
@@ -185,6 +205,18 @@ def _add_flask_spellings(module: ModuleType) -> None:
             setattr(module, twin, value)
             if isinstance(exported, list) and name in exported and twin not in exported:
                 exported.append(twin)
+
+
+def _add_imported_names(modules: dict[str, ModuleType]) -> None:
+    import itsdangerous
+    import jinja2
+
+    sources = (modules["flask"], modules["flask.templating"], jinja2, itsdangerous)
+    for flask_name, names in _IMPORTED_NAMES.items():
+        namespace = vars(modules[flask_name])
+        for name in names.split():
+            if name not in namespace:
+                namespace[name] = next(getattr(s, name) for s in sources if hasattr(s, name))
 
 
 class _AliasLoader:

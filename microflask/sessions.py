@@ -24,7 +24,7 @@ if t.TYPE_CHECKING:
     from itsdangerous import URLSafeTimedSerializer
 
     from .app import Microflask
-    from .json.tag import TaggedJSONSerializer
+    from .json.tag import TaggedJSONSerializer as TaggedJSONSerializer  # served by __getattr__
     from .wrappers import Request, Response
 
 __all__ = [
@@ -361,8 +361,12 @@ class SecureCookieSessionInterface(SessionInterface):
             response.vary.add("Cookie")
 
 
-def __getattr__(name: str) -> TaggedJSONSerializer:
-    """Return ``session_json_serializer``, made on first use."""
+def __getattr__(name: str) -> t.Any:
+    """Return ``session_json_serializer`` or its class, loaded on first use."""
     if name == "session_json_serializer":
         return SecureCookieSessionInterface.serializer
+    if name == "TaggedJSONSerializer":  # Flask's module has it, and code imports it from there
+        from .json.tag import TaggedJSONSerializer
+
+        return TaggedJSONSerializer
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

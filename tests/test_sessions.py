@@ -852,6 +852,19 @@ def test_session_json_serializer_is_the_interfaces_serializer() -> None:
         sessions.no_such_name  # noqa: B018
 
 
+def test_tagged_serializer_imports_from_sessions_to_read_a_cookie(app: Microflask) -> None:
+    # Scripts that read a Flask session cookie import the class from the sessions module.
+    from microflask.sessions import TaggedJSONSerializer as FromSessions
+
+    assert FromSessions is TaggedJSONSerializer
+    client = app.test_client()
+    app.add_url_rule("/set", "set", lambda: session.update(when=uuid.UUID(int=7)) or "ok")
+    client.get("/set")
+    cookie = client.get_cookie("session")
+    assert cookie is not None
+    assert _serializer(serializer=FromSessions()).loads(cookie.value) == {"when": uuid.UUID(int=7)}
+
+
 def test_cookie_serializer_signs_with_another_salt_as_itsdangerous_does(app: Microflask) -> None:
     signer = SecureCookieSessionInterface().get_signing_serializer(app)
     assert signer is not None

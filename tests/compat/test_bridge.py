@@ -97,6 +97,27 @@ def test_flask_spellings_are_served_beside_ours(module: str, name: str, ours: ob
     assert _flask(module, name) is ours
 
 
+@pytest.mark.parametrize(
+    ("module", "name", "ours"),
+    [
+        ("flask.app", "request", "microflask.request"),
+        ("flask.app", "session", "microflask.session"),
+        ("flask.app", "request_started", "microflask.request_started"),
+        ("flask.app", "send_from_directory", "microflask.send_from_directory"),
+        ("flask.app", "Environment", "microflask.templating.Environment"),
+        ("flask.blueprints", "current_app", "microflask.current_app"),
+        ("flask.ctx", "appcontext_pushed", "microflask.appcontext_pushed"),
+        ("flask.logging", "request", "microflask.request"),
+        ("flask.sessions", "BadSignature", "itsdangerous.BadSignature"),
+        ("flask.templating", "TemplateNotFound", "jinja2.TemplateNotFound"),
+    ],
+)
+def test_names_flasks_modules_import_are_served_there(module: str, name: str, ours: str) -> None:
+    # Code written for Flask imports them from there: ``from flask.app import request``.
+    where, _, attribute = ours.rpartition(".")
+    assert _flask(module, name) is getattr(importlib.import_module(where), attribute)
+
+
 def test_endpoint_helper_for_flask_restx() -> None:
     _endpoint_from_view_func = t.cast(
         t.Callable[[object], str], _flask("flask.sansio.scaffold", "_endpoint_from_view_func")
