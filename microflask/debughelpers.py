@@ -134,10 +134,12 @@ def _advice(matches: int, any_loader: bool) -> list[str]:
     if matches == 1:
         return []
     if matches > 1:
-        return ["Warning: multiple loaders returned a match for the template."]
-    lines = ["Error: the template could not be found."]
-    if not any_loader:
-        lines.append("  No template folder is configured (template_folder=None).")
+        lines = ["Warning: multiple loaders returned a match for the template."]
+    else:
+        lines = ["Error: the template could not be found."]
+        if not any_loader:
+            lines.append("  No template folder is configured (template_folder=None).")
+    # As in Flask, also when several folders match: the app's then shadows the blueprint's.
     ctx = _cv_request.get(None)
     if ctx is not None and ctx.request.blueprint is not None:
         lines.append(
