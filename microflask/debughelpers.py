@@ -151,12 +151,18 @@ def _advice(matches: int, any_loader: bool) -> list[str]:
 
 
 def _loader_details(loader: jinja2.BaseLoader) -> t.Iterator[str]:
-    """Yield the loader's class, then its public settings, one per line."""
+    """Yield the loader's class, then its public settings, one per line.
+
+    Only plain values are shown: a list of other loaders (``ChoiceLoader``)
+    is left out, as Flask leaves it, rather than printed as object reprs.
+    """
     yield f"class: {type(loader).__module__}.{type(loader).__name__}"
     for key, value in sorted(vars(loader).items()):
         if key.startswith("_"):
             continue
         if isinstance(value, (list, tuple)):
+            if not all(isinstance(item, str) for item in value):
+                continue
             yield f"{key}:"
             yield from (f"  - {item}" for item in value)
         elif isinstance(value, (str, int, float, bool)):

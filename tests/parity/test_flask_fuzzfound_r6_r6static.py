@@ -11,6 +11,7 @@ import logging
 import pathlib
 import typing as t
 
+import jinja2
 from flask_parity import FRAMEWORKS, app_class, blueprint
 
 
@@ -50,3 +51,35 @@ def test_explain_template_loading_names_the_blueprint_when_folders_shadow(
     for message in found.values():
         assert "Warning: multiple loaders returned a match for the template." in message
         assert hint in message
+
+
+def _explanation(fw: t.Any, loader: jinja2.BaseLoader, name: str) -> str:
+    """Render *name* through *loader* as the app's loader; return the log."""
+    app = app_class(fw)("explain_app")
+    app.jinja_loader = loader
+    app.config["EXPLAIN_TEMPLATE_LOADING"] = True
+    messages: list[str] = []
+    handler = logging.Handler()
+    handler.emit = lambda record: messages.append(record.getMessage())  # type: ignore[method-assign]
+    app.logger.addHandler(handler)
+    app.logger.setLevel(logging.INFO)
+    try:
+        with app.app_context():
+            assert fw.render_template(name) == "from a dict"
+    finally:
+        app.logger.removeHandler(handler)
+    [message] = messages
+    return message
+
+
+def test_explain_template_loading_leaves_out_a_list_of_loaders() -> None:
+    found = {
+        name: _explanation(
+            fw,
+            jinja2.ChoiceLoader([jinja2.DictLoader({"page.html": "from a dict"})]),
+            "page.html",
+        )
+        for name, fw in FRAMEWORKS.items()
+    }
+    assert found["microflask"] == found["flask"]
+    assert "class: jinja2.loaders.ChoiceLoader\n       -> found ('<string>')" in found["flask"]
