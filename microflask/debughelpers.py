@@ -145,7 +145,8 @@ def _advice(matches: int, any_loader: bool) -> list[str]:
         lines.append(
             "  The template was looked up from an endpoint that belongs to the"
             f" blueprint {ctx.request.blueprint!r}.\n  Maybe you did not place a"
-            " template in the blueprint's template_folder?"
+            " template in the right folder?\n"
+            "  See https://flask.palletsprojects.com/blueprints/#templates"
         )
     return lines
 
