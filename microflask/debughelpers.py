@@ -134,27 +134,36 @@ def _advice(matches: int, any_loader: bool) -> list[str]:
     if matches == 1:
         return []
     if matches > 1:
-        return ["Warning: multiple loaders returned a match for the template."]
-    lines = ["Error: the template could not be found."]
-    if not any_loader:
-        lines.append("  No template folder is configured (template_folder=None).")
+        lines = ["Warning: multiple loaders returned a match for the template."]
+    else:
+        lines = ["Error: the template could not be found."]
+        if not any_loader:
+            lines.append("  No template folder is configured (template_folder=None).")
+    # As in Flask, also when several folders match: the app's then shadows the blueprint's.
     ctx = _cv_request.get(None)
     if ctx is not None and ctx.request.blueprint is not None:
         lines.append(
             "  The template was looked up from an endpoint that belongs to the"
             f" blueprint {ctx.request.blueprint!r}.\n  Maybe you did not place a"
-            " template in the blueprint's template_folder?"
+            " template in the right folder?\n"
+            "  See https://flask.palletsprojects.com/blueprints/#templates"
         )
     return lines
 
 
 def _loader_details(loader: jinja2.BaseLoader) -> t.Iterator[str]:
-    """Yield the loader's class, then its public settings, one per line."""
+    """Yield the loader's class, then its public settings, one per line.
+
+    Only plain values are shown: a list of other loaders (``ChoiceLoader``)
+    is left out, as Flask leaves it, rather than printed as object reprs.
+    """
     yield f"class: {type(loader).__module__}.{type(loader).__name__}"
     for key, value in sorted(vars(loader).items()):
         if key.startswith("_"):
             continue
         if isinstance(value, (list, tuple)):
+            if not all(isinstance(item, str) for item in value):
+                continue
             yield f"{key}:"
             yield from (f"  - {item}" for item in value)
         elif isinstance(value, (str, int, float, bool)):
