@@ -100,7 +100,7 @@ def test_app_py_found_while_flask_app_is_set_notes_it(
     app = ScriptInfo().load_app()
     assert app.import_name == "app"
     err = capsys.readouterr().err
-    assert "Note: loading 'app.py', not FLASK_APP." in err
+    assert "Note: loading 'app.py', not FLASK_APP. FLASK_APP is set to" in err
     assert "export MICROFLASK_APP=hello:app" in err
 
 
