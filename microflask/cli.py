@@ -242,7 +242,7 @@ class ScriptInfo:
             app = locate_app(prepare_import(path), name[0] if name else None)
         elif found := [name for name in ("wsgi.py", "app.py") if os.path.isfile(name)]:
             if hint := flask_app_hint():
-                click.echo(f"Note: loading {found[0]!r}, not FLASK_APP. {hint}", err=True)
+                click.echo(f"Note: loading {found[0]!r}, not FLASK_APP.{hint}", err=True)
             app = locate_app(prepare_import(found[0]), None)
         else:
             raise NoAppException(

@@ -204,12 +204,14 @@ def _validated_origin(entry: t.Any) -> str:
 
 def _suggest_origin(entry: t.Any) -> str:
     text = str(entry).strip().rstrip("/")
-    if "://" in text:
-        scheme, _, rest = text.partition("://")
-        return f"{scheme}://{rest.split('/')[0]}"
-    host = text.split("/")[0]
-    local = host.startswith(("localhost", "127.0.0.1", "[::1]"))
-    return f"{'http' if local else 'https'}://{host}"
+    scheme, found, rest = text.partition("://")
+    if not found:
+        scheme, rest = "", text
+    # "//host" has no scheme either; a wildcard's suggestion is one of its hosts.
+    host = rest.lstrip("/").split("/")[0].removeprefix("*.")
+    if not scheme:
+        scheme = "http" if host.startswith(("localhost", "127.0.0.1", "[::1]")) else "https"
+    return f"{scheme}://{host}"
 
 
 def _serializer(app: Microflask) -> URLSafeSerializer:

@@ -135,12 +135,18 @@ def flask_command_groups() -> tuple[str, ...]:
 
 
 def flask_app_hint() -> str:
-    """Return a porting hint if Flask's ``FLASK_APP`` is set, else ``""``.
+    """Return a porting hint if Flask's ``FLASK_APP`` or ``.flaskenv`` is seen.
 
-    The command line adds it to the error it shows when it finds no app.
+    The command line adds it to the error it shows when it finds no app; it
+    is ``""`` when there is nothing to say.
     """
     flask_app = os.environ.get("FLASK_APP")
     if not flask_app:
+        if os.path.isfile(".flaskenv"):  # where Flask projects usually set FLASK_APP
+            return (
+                " There is a '.flaskenv' here, but microflask reads '.microflaskenv':"
+                " rename the file, and FLASK_APP in it to MICROFLASK_APP."
+            )
         return ""
     return (
         f" FLASK_APP is set to {flask_app!r}, but microflask reads MICROFLASK_APP:"

@@ -51,9 +51,9 @@ _KEPT_STATEMENTS = (
     nodes.Import,
     nodes.Macro,
 )
-_preludes: weakref.WeakKeyDictionary[jinja2.Template, jinja2.Template | None] = (
-    weakref.WeakKeyDictionary()
-)
+# Per compiled template: its prelude, and the names of its required blocks.
+_Prelude = tuple[jinja2.Template | None, frozenset[str]]
+_preludes: weakref.WeakKeyDictionary[jinja2.Template, _Prelude] = weakref.WeakKeyDictionary()
 
 
 def _statements(body: list[nodes.Node]) -> list[nodes.Node]:
@@ -77,22 +77,27 @@ def _statements(body: list[nodes.Node]) -> list[nodes.Node]:
     return kept
 
 
-def _prelude(template: jinja2.Template) -> jinja2.Template | None:
-    """Return the template's top-level statements as a template, or None."""
+def _prelude(template: jinja2.Template) -> _Prelude:
+    """Return the template's top-level statements as a template, or None.
+
+    Also return the names of the blocks it marks ``required``.
+    """
     if template in _preludes:
         return _preludes[template]
     env = template.environment
-    prelude = None
+    prelude, required = None, frozenset[str]()
     # A template made from a string has no name to load its source by: only
     # its own blocks can be rendered.
     if template.name is not None and env.loader is not None:
         source, filename, _ = env.loader.get_source(env, template.name)
-        body = _statements(env.parse(source, template.name, filename).body)
+        tree = env.parse(source, template.name, filename)
+        required = frozenset(block.name for block in tree.find_all(nodes.Block) if block.required)
+        body = _statements(tree.body)
         if body:
             code = env.compile(nodes.Template(body), template.name, filename)
             prelude = env.template_class.from_code(env, code, template.globals)
-    _preludes[template] = prelude
-    return prelude
+    _preludes[template] = prelude, required
+    return prelude, required
 
 
 def _chunks(env: jinja2.Environment, chunks: t.Any) -> t.Iterator[str]:
@@ -120,6 +125,7 @@ def _render_block(
     """Return the block's chunks, rendered in the context a full render makes.
 
     :raises LookupError: if no template in the chain defines the block.
+    :raises jinja2.TemplateRuntimeError: if it is required and not overridden.
     """
     env = template.environment
     ctx = template.new_context(context)
@@ -134,7 +140,7 @@ def _render_block(
     current = None
     while current is not chain[-1]:
         current = chain[-1]
-        if (prelude := _prelude(current)) is None:
+        if (prelude := _prelude(current)[0]) is None:
             break
         collections.deque(_chunks(env, prelude.root_render_func(ctx)), maxlen=0)
     del ctx.vars[_EXTEND]
@@ -143,7 +149,11 @@ def _render_block(
             f"Template {template.name!r} has no block {block_name!r}; its blocks (with its"
             f" parents') are {sorted(ctx.blocks)!r}. Check the name in the {{% block %}} tag."
         )
-    return _chunks(env, ctx.blocks[block_name][0](ctx))
+    functions = ctx.blocks[block_name]
+    # As where a full render places the block: a required one must be overridden.
+    if len(functions) == 1 and any(block_name in _prelude(c)[1] for c in chain):
+        raise jinja2.TemplateRuntimeError(f"Required block {block_name!r} not found")
+    return _chunks(env, functions[0](ctx))
 
 
 def _block_chunks(

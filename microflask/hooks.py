@@ -69,12 +69,12 @@ def blueprints_for_path(
     prefix holds a path at a segment boundary: ``/api`` holds ``/api`` and ``/api/x``,
     not ``/apix``; a URL variable in it (``/<lang>``) holds any value. A blueprint
     without a prefix (or with ``/``) holds nothing, so URLs outside every prefix belong
-    to the app alone. Of the holders with the most prefix segments, a nested blueprint
-    wins over its parents; unrelated ones (siblings sharing a prefix) give way to their
-    closest common parent.
+    to the app alone. Of the holders with the most prefix segments, then the most
+    without a variable, a nested blueprint wins over its parents; unrelated ones
+    (siblings sharing a prefix) give way to their closest common parent.
     """
     holders: list[str] = []
-    most = 0
+    most = (0, 0)
     for name, (bp_subdomain, prefix) in scopes.items():
         prefix = (prefix or "").rstrip("/")
         if not prefix or not _pattern(prefix, path_prefix=True).fullmatch(path):
@@ -83,10 +83,12 @@ def blueprints_for_path(
             subdomain
         ):
             continue
-        segments = prefix.count("/")
-        if segments > most:
-            holders, most = [], segments
-        if segments == most:
+        # As in routing, a literal segment is closer than a variable: /api over /<lang>.
+        segments = prefix.split("/")
+        depth = (len(segments), sum("<" not in segment for segment in segments))
+        if depth > most:
+            holders, most = [], depth
+        if depth == most:
             holders.append(name)
     if not holders:
         return []

@@ -981,6 +981,21 @@ def test_routing_404_scope_of_a_prefix_with_a_url_variable(
 
 
 @pytest.mark.parametrize(
+    ("path", "expected"), [("/api/nope", "api 404"), ("/fr/nope", "i18n 404"), ("/api", "api 404")]
+)
+def test_routing_404_scope_prefers_a_literal_prefix_to_a_url_variable(
+    app: Microflask, client: MicroflaskClient, path: str, expected: str
+) -> None:
+    # Both prefixes hold /api/nope at one segment; routing too prefers the literal one.
+    app.register_blueprint(
+        _answers_404(Blueprint("i18n", __name__, url_prefix="/<lang>"), "i18n 404")
+    )
+    app.register_blueprint(_answers_404(Blueprint("api", __name__, url_prefix="/api"), "api 404"))
+    app.errorhandler(404)(lambda e: ("app 404", 404))
+    assert client.get(path).text == expected
+
+
+@pytest.mark.parametrize(
     ("children", "expected"), [(["child"], "child 404"), (["first", "second"], "parent 404")]
 )
 def test_routing_404_scope_of_nested_blueprints_without_a_prefix_of_their_own(

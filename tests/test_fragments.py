@@ -191,6 +191,19 @@ def test_top_level_set_after_extends_can_call_a_parent_block(tmp_path: Path) -> 
         assert render_block("child.html", "a") == "[Z]"
 
 
+def test_required_block_not_overridden_raises_as_the_full_page_does(tmp_path: Path) -> None:
+    app = Microflask(__name__, template_folder=str(tmp_path))
+    (tmp_path / "base.html").write_text("[{% block body required %}{% endblock %}]")
+    (tmp_path / "child.html").write_text(
+        "{% extends 'base.html' %}{% block body %}filled{% endblock %}"
+    )
+    with app.app_context():
+        assert render_block("child.html", "body") == "filled"
+        for render in (render_template, lambda name: render_block(name, "body")):
+            with pytest.raises(jinja2.TemplateRuntimeError, match="Required block 'body'"):
+                render("base.html")
+
+
 # --- autoescaping ----------------------------------------------------------------------
 
 

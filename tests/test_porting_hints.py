@@ -82,6 +82,19 @@ def test_no_hint_without_flask_app(project: Path, monkeypatch: pytest.MonkeyPatc
     assert "FLASK_APP is set" not in info.value.format_message()
 
 
+def test_flaskenv_file_without_flask_app_names_the_file_to_rename(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Flask projects usually set FLASK_APP in .flaskenv, which microflask does not read.
+    monkeypatch.delenv("FLASK_APP")
+    (project / ".flaskenv").write_text("FLASK_APP=hello:app\n")
+    with pytest.raises(NoAppException) as info:
+        ScriptInfo().load_app()
+    message = info.value.format_message()
+    assert "There is a '.flaskenv' here, but microflask reads '.microflaskenv'" in message
+    assert "FLASK_APP in it to MICROFLASK_APP." in message
+
+
 def test_flask_app_value_is_quoted_for_the_shell(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -100,7 +113,7 @@ def test_app_py_found_while_flask_app_is_set_notes_it(
     app = ScriptInfo().load_app()
     assert app.import_name == "app"
     err = capsys.readouterr().err
-    assert "Note: loading 'app.py', not FLASK_APP." in err
+    assert "Note: loading 'app.py', not FLASK_APP. FLASK_APP is set to" in err
     assert "export MICROFLASK_APP=hello:app" in err
 
 
