@@ -69,15 +69,16 @@ def blueprints_for_path(
     prefix holds a path at a segment boundary: ``/api`` holds ``/api`` and ``/api/x``,
     not ``/apix``; a URL variable in it (``/<lang>``) holds any value. A blueprint
     without a prefix (or with ``/``) holds nothing, so URLs outside every prefix belong
-    to the app alone. Of the holders with the most prefix segments, then the most
-    without a variable, a nested blueprint wins over its parents; unrelated ones
-    (siblings sharing a prefix) give way to their closest common parent.
+    to the app alone, unless it has a subdomain: then it holds all of that subdomain.
+    Of the holders with the most prefix segments, then the most without a variable, a
+    nested blueprint wins over its parents; unrelated ones (siblings sharing a prefix)
+    give way to their closest common parent.
     """
     holders: list[str] = []
     most = (0, 0)
     for name, (bp_subdomain, prefix) in scopes.items():
         prefix = (prefix or "").rstrip("/")
-        if not prefix or not _pattern(prefix, path_prefix=True).fullmatch(path):
+        if not (prefix or bp_subdomain) or not _pattern(prefix, True).fullmatch(path):
             continue
         if not _pattern(default_subdomain if bp_subdomain is None else bp_subdomain).fullmatch(
             subdomain

@@ -931,6 +931,25 @@ def test_routing_404_under_a_subdomain_blueprint_is_scoped_by_subdomain() -> Non
     assert "shop 404" not in client.get("/s/x", base_url="http://example.test").text
 
 
+def test_subdomain_blueprint_without_a_prefix_takes_its_subdomains_routing_errors() -> None:
+    app = Microflask(__name__, subdomain_matching=True)
+    app.config["SERVER_NAME"] = "example.test"
+    api = _answers_404(Blueprint("api", __name__, subdomain="api"), "api 404")
+    api.add_url_rule("/items", "items", lambda: "items")
+    api.errorhandler(405)(lambda e: ("api 405", 405))
+    docs = _answers_404(Blueprint("docs", __name__, url_prefix="/docs"), "docs 404")
+    api.register_blueprint(docs)
+    app.register_blueprint(api)
+    app.errorhandler(404)(lambda e: ("app 404", 404))
+    client = app.test_client()
+    on_api = "http://api.example.test"
+    assert client.get("/nope", base_url=on_api).text == "api 404"
+    assert client.post("/items", base_url=on_api).text == "api 405"
+    assert client.get("/docs/nope", base_url=on_api).text == "docs 404"  # a prefix is closer
+    assert client.get("/nope", base_url="http://example.test").text == "app 404"
+    assert client.get("/nope", base_url="http://www.example.test").text == "app 404"
+
+
 def test_blueprint_without_a_prefix_does_not_take_routing_errors(
     app: Microflask, client: MicroflaskClient
 ) -> None:
