@@ -335,14 +335,20 @@ class Microflask(Scaffold):
         self.url_map.add(rule_obj)
         if view_func is not None:
             self.view_functions[endpoint] = view_func
-        if view_func is not None and "pydantic" in sys.modules:
-            # Only an app that imported pydantic can have typed views. Checked once the
-            # rule is bound (its variables known): a mistake is an error at registration.
-            from .typed import adapt_view
+            # Checked once the rule is bound (its variables known): a mistake in a typed
+            # view's annotations is an error at registration.
+            caller = self._typed_caller(rule_obj, view_func)
+            if caller is not None:
+                self._view_callers[endpoint] = (view_func, caller)
 
-            adapter = adapt_view(self, rule_obj, view_func)
-            if adapter is not None:
-                self._view_callers[endpoint] = (view_func, self.ensure_sync(adapter))
+    def _typed_caller(self, rule: Rule, view: t.Any) -> t.Callable[..., t.Any] | None:
+        """Return what calls *view* typed (see ``typed``), or None if it is not."""
+        if "pydantic" not in sys.modules:  # only an app that imported pydantic has them
+            return None
+        from .typed import adapt_view
+
+        adapter = adapt_view(self, rule, view)
+        return None if adapter is None else self.ensure_sync(adapter)
 
     def _rule_methods(
         self, view_func: t.Any, methods: t.Any, provide_automatic_options: bool | None
@@ -603,7 +609,8 @@ class Microflask(Scaffold):
         view = self.view_functions[endpoint]
         caller = self._view_callers.get(endpoint)
         if caller is None or caller[0] is not view:  # first call, or view_functions changed
-            caller = self._view_callers[endpoint] = (view, self.ensure_sync(view))
+            typed = self._typed_caller(rule, view)
+            caller = self._view_callers[endpoint] = (view, typed or self.ensure_sync(view))
         return caller[1](**req.view_args)  # type: ignore[arg-type,no-any-return]
 
     def raise_routing_exception(self, request: Request) -> t.NoReturn:

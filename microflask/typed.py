@@ -14,6 +14,7 @@ from __future__ import annotations
 import collections.abc as cabc
 import inspect
 import json
+import sys
 import types
 import typing as t
 from dataclasses import dataclass
@@ -343,7 +344,7 @@ class ResponseSpec:
         if value is None or isinstance(value, BaseResponse):
             return rv  # the core's own checks and pass-through apply
         try:
-            data = self.adapter.validate_python(value, from_attributes=True)
+            data = self.adapter.validate_python(_rows_as_dicts(value), from_attributes=True)
         except ValidationError as e:
             problems = "; ".join(
                 f"{'.'.join(map(str, item['loc'])) or '(value)'}: {item['msg']}"
@@ -358,6 +359,19 @@ class ResponseSpec:
             self.adapter.dump_json(data, by_alias=True), mimetype="application/json"
         )
         return (body, *rest) if rest else body
+
+
+def _rows_as_dicts(value: t.Any) -> t.Any:
+    """Return *value*, or each item of a list, with ``sqlite3.Row`` as a dict.
+
+    A row is read by column name, which ``from_attributes`` cannot do.
+    """
+    sqlite3 = sys.modules.get("sqlite3")
+    if sqlite3 is None:  # no rows can exist
+        return value
+    if isinstance(value, list):
+        return [dict(item) if isinstance(item, sqlite3.Row) else item for item in value]
+    return dict(value) if isinstance(value, sqlite3.Row) else value
 
 
 @dataclass(frozen=True)
@@ -510,6 +524,15 @@ def _refuse_marker(param: inspect.Parameter, hint: t.Any, where: str) -> None:
 def _source(
     param: inspect.Parameter, hint: t.Any, is_url_variable: bool, declared: bool, where: str
 ) -> Source | None:
+    default = param.default
+    if isinstance(default, Param) or (isinstance(default, type) and issubclass(default, Param)):
+        name = default.__name__ if isinstance(default, type) else type(default).__name__
+        shown = name if isinstance(default, type) else repr(default)
+        raise TypeError(
+            f"In the {where}: parameter {param.name!r} has the marker {shown} as its"
+            f" default, which is never read. Put the marker in the annotation and the default"
+            f" after it: '{param.name}: Annotated[int, {name}()] = 10'."
+        )
     if isinstance(hint, _Unresolved):
         if any(name in hint.text for name in ("Body", "Form", "Query", "Header", "Cookie")):
             raise TypeError(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import sqlite3
 import subprocess
 import sys
 import typing as t
@@ -474,6 +475,25 @@ def test_response_model_from_attributes(app: Microflask, client: MicroflaskClien
     assert client.get("/row").json == {"name": "pen", "price": 2.0}
 
 
+def test_response_model_from_sqlite_rows(app: Microflask, client: MicroflaskClient) -> None:
+    db = sqlite3.connect(":memory:", check_same_thread=False)
+    db.row_factory = sqlite3.Row
+    db.execute("CREATE TABLE item (name TEXT, price REAL, password_hash TEXT)")
+    db.execute("INSERT INTO item VALUES ('pen', 2, 'pbkdf2:secret')")
+
+    @app.get("/row")
+    def row() -> Item:
+        return db.execute("SELECT * FROM item").fetchone()  # type: ignore[no-any-return]
+
+    @app.get("/rows")
+    def rows() -> list[Item]:
+        return db.execute("SELECT * FROM item").fetchall()
+
+    assert client.get("/row").json == {"name": "pen", "price": 2.0}
+    assert client.get("/rows").json == [{"name": "pen", "price": 2.0}]
+    db.close()
+
+
 def test_list_and_dict_response_models(app: Microflask, client: MicroflaskClient) -> None:
     @app.get("/list")
     def as_list() -> list[Item]:
@@ -633,6 +653,22 @@ def test_add_url_rule_with_a_lambda_is_left_alone(
     assert client.get("/l").text == "lambda"
 
 
+def test_view_given_by_the_endpoint_decorator_is_typed(
+    app: Microflask, client: MicroflaskClient
+) -> None:
+    app.add_url_rule("/items", endpoint="create", methods=["POST"])
+
+    @app.endpoint("create")
+    def create(item: Item, dry: Annotated[bool, Query()] = False) -> Item:
+        return StoredItem(name=item.name, price=item.price * (1 if dry else 2))
+
+    assert client.post("/items?dry=1", json={"name": "a", "price": 1}).json == {
+        "name": "a",
+        "price": 1.0,
+    }
+    assert client.post("/items", json={}).status_code == 422
+
+
 def test_registered_422_handler_wins(app: Microflask, client: MicroflaskClient) -> None:
     @app.errorhandler(422)
     def invalid(error: RequestValidationError) -> tuple[str, int]:
@@ -710,6 +746,19 @@ def test_marker_class_without_call_is_an_error(app: Microflask) -> None:
 
     with pytest.raises(TypeError, match=r"call it: Annotated\[\.\.\., Query\(\)\]"):
         _register(app, view)
+
+
+def test_marker_as_the_default_is_an_error(app: Microflask) -> None:
+    def view(q: int = Query(ge=1)) -> str:  # type: ignore[assignment]  # FastAPI's spelling
+        return ""
+
+    def bare(q: str = Header) -> str:  # type: ignore[assignment]
+        return ""
+
+    with pytest.raises(TypeError, match=r"parameter 'q' has the marker Query\(ge=1\) as its"):
+        _register(app, view)
+    with pytest.raises(TypeError, match=r"marker Header as.*'q: Annotated\[int, Header\(\)\] = 10"):
+        _register(app, bare)
 
 
 def test_two_markers_are_an_error(app: Microflask) -> None:
