@@ -153,7 +153,9 @@ def _operations(app: Microflask) -> t.Iterator[_Operation]:
         if endpoint == "static" or endpoint.endswith(".static") or _is_own(view):
             continue
         specs = inspect_view(view, rule) if view is not None else {}
-        path = _VARIABLE.sub(r"{\g<name>}", rule.rule)
+        # A brace in a rule is literal; in an OpenAPI path it would open a parameter.
+        literal = rule.rule.replace("{", "%7B").replace("}", "%7D")
+        path = _VARIABLE.sub(r"{\g<name>}", literal)
         for method in sorted((rule.methods or set()) - _UNDOCUMENTED_METHODS):
             spec = specs.get(None) or specs.get(method)
             yield _Operation(path, method, rule, view, spec)

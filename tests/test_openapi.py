@@ -15,6 +15,7 @@ from typing import Annotated, Literal
 import pytest
 from openapi_spec_validator import validate
 from pydantic import BaseModel, Field
+from werkzeug.routing import BaseConverter
 
 from microflask import Blueprint, Microflask
 from microflask.cli import cli
@@ -407,6 +408,24 @@ def test_uuid_path_parameter_matches_the_document(app: Microflask) -> None:
             "schema": {"type": "string", "format": "uuid"},
         }
     ]
+
+
+class _Regex(BaseConverter):
+    def __init__(self, map: t.Any, pattern: str) -> None:
+        super().__init__(map)
+        self.regex = pattern
+
+
+def test_literal_braces_in_a_rule_are_not_path_parameters(app: Microflask) -> None:
+    app.url_map.converters["regex"] = _Regex
+
+    @app.get('/things{x}/<regex("[a-z]{3}"):name>')
+    def thing(name: str) -> str:
+        return name
+
+    document = build_openapi(app)
+    validate(document)
+    assert list(document["paths"]) == ["/things%7Bx%7D/{name}"]
 
 
 def test_openapi_command_without_pydantic_names_the_extra(
