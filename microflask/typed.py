@@ -416,7 +416,8 @@ def inspect_view(view_func: t.Callable[..., t.Any], rule: Rule) -> dict[str | No
         spec = _view_spec(view_func, arguments, rule, skip_self=False)
         return {None: spec} if spec is not None else {}
     if not issubclass(view_class, MethodView):
-        spec = _view_spec(view_class.dispatch_request, arguments, rule, skip_self=True)
+        takes_self = _takes_self(view_class, "dispatch_request")
+        spec = _view_spec(view_class.dispatch_request, arguments, rule, takes_self)
         return {None: spec} if spec is not None else {}
     specs: dict[str | None, ViewSpec] = {}
     for method in sorted(rule.methods or ()):
@@ -426,11 +427,15 @@ def inspect_view(view_func: t.Callable[..., t.Any], rule: Rule) -> dict[str | No
         func = getattr(view_class, name, None)
         if func is None:
             continue
-        static = isinstance(inspect.getattr_static(view_class, name), staticmethod)
-        spec = _view_spec(func, arguments, rule, skip_self=not static)
+        spec = _view_spec(func, arguments, rule, _takes_self(view_class, name))
         if spec is not None:
             specs[method] = spec
     return specs
+
+
+def _takes_self(view_class: type, name: str) -> bool:
+    """Whether the method *name*, got from the class, still takes ``self``."""
+    return not isinstance(inspect.getattr_static(view_class, name), (staticmethod, classmethod))
 
 
 def _view_spec(

@@ -632,6 +632,24 @@ def test_method_view_methods_are_typed_each(app: Microflask, client: MicroflaskC
     assert client.delete("/items/2").status_code == 204
 
 
+def test_method_view_static_and_class_methods_read_their_first_parameter(
+    app: Microflask, client: MicroflaskClient
+) -> None:
+    class CountAPI(MethodView):
+        @staticmethod
+        def get(n: Annotated[int, Query()] = 1) -> dict[str, int]:
+            return {"get": n}
+
+        @classmethod
+        def post(cls, n: Annotated[int, Query()] = 1) -> dict[str, int]:
+            return {"post": n}
+
+    app.add_url_rule("/count", view_func=CountAPI.as_view("count"))
+    assert client.get("/count?n=5").json == {"get": 5}
+    assert client.post("/count?n=7").json == {"post": 7}
+    assert _locs(client.post("/count?n=x")) == [["query", "n"]]
+
+
 def test_view_class_dispatch_request_is_typed(app: Microflask, client: MicroflaskClient) -> None:
     class Echo(View):
         methods = ["POST"]
