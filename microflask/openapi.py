@@ -13,6 +13,7 @@ where it builds a document: the command line lists ``openapi`` without it.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import json
 import re
@@ -322,6 +323,8 @@ def _handler(view: t.Any, method: str) -> t.Callable[..., t.Any] | None:
 
 
 def _docstring(view: t.Callable[..., t.Any] | None) -> str | None:
+    if isinstance(view, functools.partial):  # its own __doc__ describes partial itself
+        view = view.func
     return inspect.getdoc(view) if view is not None else None
 
 

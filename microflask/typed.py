@@ -12,6 +12,7 @@ with neither is left exactly as it is. Needs pydantic 2: ``pip install
 from __future__ import annotations
 
 import collections.abc as cabc
+import functools
 import inspect
 import json
 import sys
@@ -467,7 +468,9 @@ def _view_spec(
     response = _response_spec(hints.get("return"), where)
     if not sources and response is None:
         return None
-    return ViewSpec(tuple(sources), response, inspect.getdoc(func))
+    # A partial's own __doc__ describes functools.partial: read its function's.
+    doc = inspect.getdoc(func.func if isinstance(func, functools.partial) else func)
+    return ViewSpec(tuple(sources), response, doc)
 
 
 def _hints(func: t.Callable[..., t.Any]) -> dict[str, t.Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import importlib
 import json
 import subprocess
@@ -426,6 +427,21 @@ def test_literal_braces_in_a_rule_are_not_path_parameters(app: Microflask) -> No
     document = build_openapi(app)
     validate(document)
     assert list(document["paths"]) == ["/things%7Bx%7D/{name}"]
+
+
+def test_partial_view_is_described_by_its_function(app: Microflask) -> None:
+    def typed(prefix: str, q: Annotated[int, Query()] = 1) -> str:
+        """Search with a prefix."""
+        return prefix
+
+    def plain(prefix: str) -> str:
+        return prefix
+
+    app.add_url_rule("/typed", "typed", functools.partial(typed, "a"))
+    app.add_url_rule("/plain", "plain", functools.partial(plain, "b"))
+    paths = build_openapi(app)["paths"]
+    assert paths["/typed"]["get"]["summary"] == "Search with a prefix."
+    assert "summary" not in paths["/plain"]["get"]
 
 
 def test_openapi_command_without_pydantic_names_the_extra(
