@@ -186,8 +186,11 @@ class Microflask(Scaffold):
         #: URLs whose routing errors (404, 405) its error handlers take.
         self.blueprint_url_scopes: dict[str, tuple[str | None, str | None]] = {}
         self._got_first_request = False
-        #: endpoint -> (view function, what calls it: the view or its typed adapter, sync)
-        self._view_callers: dict[str, tuple[t.Callable[..., t.Any], t.Callable[..., t.Any]]] = {}
+        #: endpoint -> (view function, what calls it: the view or its typed adapter, sync;
+        #: None until the first call of a view that is not typed)
+        self._view_callers: dict[
+            str, tuple[t.Callable[..., t.Any], t.Callable[..., t.Any] | None]
+        ] = {}
         if self.has_static_folder:
             if bool(static_host) != host_matching:
                 raise AssertionError(
@@ -336,10 +339,8 @@ class Microflask(Scaffold):
         if view_func is not None:
             self.view_functions[endpoint] = view_func
             # Checked once the rule is bound (its variables known): a mistake in a typed
-            # view's annotations is an error at registration.
-            caller = self._typed_caller(rule_obj, view_func)
-            if caller is not None:
-                self._view_callers[endpoint] = (view_func, caller)
+            # view's annotations is an error at registration. None: not typed.
+            self._view_callers[endpoint] = (view_func, self._typed_caller(rule_obj, view_func))
 
     def _typed_caller(self, rule: Rule, view: t.Any) -> t.Callable[..., t.Any] | None:
         """Return what calls *view* typed (see ``typed``), or None if it is not."""
@@ -608,10 +609,13 @@ class Microflask(Scaffold):
         endpoint = rule.endpoint
         view = self.view_functions[endpoint]
         caller = self._view_callers.get(endpoint)
-        if caller is None or caller[0] is not view:  # first call, or view_functions changed
-            typed = self._typed_caller(rule, view)
-            caller = self._view_callers[endpoint] = (view, typed or self.ensure_sync(view))
-        return caller[1](**req.view_args)  # type: ignore[arg-type,no-any-return]
+        if caller is None or caller[0] is not view:  # not from add_url_rule: inspect it now
+            caller = self._view_callers[endpoint] = (view, self._typed_caller(rule, view))
+        call = caller[1]
+        if call is None:  # not typed: made sync on its first call
+            call = self.ensure_sync(view)
+            self._view_callers[endpoint] = (view, call)
+        return call(**req.view_args)  # type: ignore[arg-type,no-any-return]
 
     def raise_routing_exception(self, request: Request) -> t.NoReturn:
         """Raise the error that URL matching stored on *request*.

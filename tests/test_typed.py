@@ -17,6 +17,7 @@ from werkzeug.routing import Rule
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from microflask import Blueprint, Microflask, Response, abort, request
+from microflask import typed as typed_module
 from microflask.testing import MicroflaskClient
 from microflask.typed import (
     Body,
@@ -841,6 +842,24 @@ def test_marker_repr_shows_its_options() -> None:
 
 
 # -- cost and the optional dependency ---------------------------------------------------------
+
+
+def test_views_are_inspected_at_registration_only(
+    app: Microflask, client: MicroflaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    @app.get("/plain")
+    def plain() -> str:
+        return "plain"
+
+    @app.get("/typed")
+    def typed(n: Annotated[int, Query()] = 1) -> dict[str, int]:
+        return {"n": n}
+
+    inspected: list[object] = []
+    monkeypatch.setattr(typed_module, "inspect_view", lambda *args: inspected.append(args))
+    assert (client.get("/plain").text, client.get("/typed?n=2").json) == ("plain", {"n": 2})
+    assert client.get("/plain").text == "plain"
+    assert inspected == []
 
 
 def test_import_microflask_does_not_import_pydantic() -> None:
