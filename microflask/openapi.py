@@ -13,6 +13,7 @@ where it builds a document: the command line lists ``openapi`` without it.
 
 from __future__ import annotations
 
+import copy
 import functools
 import inspect
 import json
@@ -138,7 +139,7 @@ def build_openapi(app: Microflask) -> dict[str, t.Any]:
     if builder.tags:
         document["tags"] = [{"name": name} for name in sorted(builder.tags)]
     if builder.validates:
-        components["ValidationProblem"] = _PROBLEM_SCHEMA
+        components["ValidationProblem"] = copy.deepcopy(_PROBLEM_SCHEMA)
     if components:
         document["components"] = {"schemas": dict(sorted(components.items()))}
     return document
@@ -308,7 +309,8 @@ class _Builder:
         responses[str(status)] = described
         if spec and spec.sources:
             self.validates = True
-            responses["422"] = _VALIDATION_RESPONSE
+            # A copy each: a caller may edit one operation's document, not every one's.
+            responses["422"] = copy.deepcopy(_VALIDATION_RESPONSE)
         return responses
 
 

@@ -444,6 +444,24 @@ def test_partial_view_is_described_by_its_function(app: Microflask) -> None:
     assert "summary" not in paths["/plain"]["get"]
 
 
+def test_editing_the_document_changes_no_other_part_or_document(app: Microflask) -> None:
+    @app.get("/a")
+    def a(q: Annotated[int, Query()] = 1) -> str:
+        return ""
+
+    @app.get("/b")
+    def b(q: Annotated[int, Query()] = 1) -> str:
+        return ""
+
+    document = build_openapi(app)
+    document["paths"]["/a"]["get"]["responses"]["422"]["description"] = "Bad a."
+    document["components"]["schemas"]["ValidationProblem"]["title"] = "Mine"
+    assert document["paths"]["/b"]["get"]["responses"]["422"]["description"] != "Bad a."
+    again = build_openapi(app)
+    assert again["paths"]["/a"]["get"]["responses"]["422"]["description"] != "Bad a."
+    assert "title" not in again["components"]["schemas"]["ValidationProblem"]
+
+
 def test_openapi_command_without_pydantic_names_the_extra(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
