@@ -367,12 +367,10 @@ def _rows_as_dicts(value: t.Any) -> t.Any:
 
     A row is read by column name, which ``from_attributes`` cannot do.
     """
-    sqlite3 = sys.modules.get("sqlite3")
-    if sqlite3 is None:  # no rows can exist
-        return value
-    if isinstance(value, list):
-        return [dict(item) if isinstance(item, sqlite3.Row) else item for item in value]
-    return dict(value) if isinstance(value, sqlite3.Row) else value
+    row = getattr(sys.modules.get("sqlite3"), "Row", ())  # (): sqlite3 unused, no rows
+    if isinstance(value, list) and row:
+        return [dict(item) if isinstance(item, row) else item for item in value]
+    return dict(value) if isinstance(value, row) else value
 
 
 @dataclass(frozen=True)
