@@ -186,8 +186,11 @@ class Microflask(Scaffold):
         #: URLs whose routing errors (404, 405) its error handlers take.
         self.blueprint_url_scopes: dict[str, tuple[str | None, str | None]] = {}
         self._got_first_request = False
-        #: endpoint -> (view function, what calls it: the view or its typed adapter, sync)
-        self._view_callers: dict[str, tuple[t.Callable[..., t.Any], t.Callable[..., t.Any]]] = {}
+        #: endpoint -> (view function, what calls it: the view or its typed adapter, sync;
+        #: None until the first call of a view that is not typed)
+        self._view_callers: dict[
+            str, tuple[t.Callable[..., t.Any], t.Callable[..., t.Any] | None]
+        ] = {}
         if self.has_static_folder:
             if bool(static_host) != host_matching:
                 raise AssertionError(
@@ -335,14 +338,18 @@ class Microflask(Scaffold):
         self.url_map.add(rule_obj)
         if view_func is not None:
             self.view_functions[endpoint] = view_func
-        if view_func is not None and "pydantic" in sys.modules:
-            # Only an app that imported pydantic can have typed views. Checked once the
-            # rule is bound (its variables known): a mistake is an error at registration.
-            from .typed import adapt_view
+            # Checked once the rule is bound (its variables known): a mistake in a typed
+            # view's annotations is an error at registration. None: not typed.
+            self._view_callers[endpoint] = (view_func, self._typed_caller(rule_obj, view_func))
 
-            adapter = adapt_view(self, rule_obj, view_func)
-            if adapter is not None:
-                self._view_callers[endpoint] = (view_func, self.ensure_sync(adapter))
+    def _typed_caller(self, rule: Rule, view: t.Any) -> t.Callable[..., t.Any] | None:
+        """Return what calls *view* typed (see ``typed``), or None if it is not."""
+        if "pydantic" not in sys.modules:  # only an app that imported pydantic has them
+            return None
+        from .typed import adapt_view
+
+        adapter = adapt_view(self, rule, view)
+        return None if adapter is None else self.ensure_sync(adapter)
 
     def _rule_methods(
         self, view_func: t.Any, methods: t.Any, provide_automatic_options: bool | None
@@ -602,9 +609,13 @@ class Microflask(Scaffold):
         endpoint = rule.endpoint
         view = self.view_functions[endpoint]
         caller = self._view_callers.get(endpoint)
-        if caller is None or caller[0] is not view:  # first call, or view_functions changed
-            caller = self._view_callers[endpoint] = (view, self.ensure_sync(view))
-        return caller[1](**req.view_args)  # type: ignore[arg-type,no-any-return]
+        if caller is None or caller[0] is not view:  # not from add_url_rule: inspect it now
+            caller = self._view_callers[endpoint] = (view, self._typed_caller(rule, view))
+        call = caller[1]
+        if call is None:  # not typed: made sync on its first call
+            call = self.ensure_sync(view)
+            self._view_callers[endpoint] = (view, call)
+        return call(**req.view_args)  # type: ignore[arg-type,no-any-return]
 
     def raise_routing_exception(self, request: Request) -> t.NoReturn:
         """Raise the error that URL matching stored on *request*.

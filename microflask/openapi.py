@@ -13,6 +13,8 @@ where it builds a document: the command line lists ``openapi`` without it.
 
 from __future__ import annotations
 
+import copy
+import functools
 import inspect
 import json
 import re
@@ -137,7 +139,7 @@ def build_openapi(app: Microflask) -> dict[str, t.Any]:
     if builder.tags:
         document["tags"] = [{"name": name} for name in sorted(builder.tags)]
     if builder.validates:
-        components["ValidationProblem"] = _PROBLEM_SCHEMA
+        components["ValidationProblem"] = copy.deepcopy(_PROBLEM_SCHEMA)
     if components:
         document["components"] = {"schemas": dict(sorted(components.items()))}
     return document
@@ -153,7 +155,9 @@ def _operations(app: Microflask) -> t.Iterator[_Operation]:
         if endpoint == "static" or endpoint.endswith(".static") or _is_own(view):
             continue
         specs = inspect_view(view, rule) if view is not None else {}
-        path = _VARIABLE.sub(r"{\g<name>}", rule.rule)
+        # A brace in a rule is literal; in an OpenAPI path it would open a parameter.
+        literal = rule.rule.replace("{", "%7B").replace("}", "%7D")
+        path = _VARIABLE.sub(r"{\g<name>}", literal)
         for method in sorted((rule.methods or set()) - _UNDOCUMENTED_METHODS):
             spec = specs.get(None) or specs.get(method)
             yield _Operation(path, method, rule, view, spec)
@@ -305,7 +309,8 @@ class _Builder:
         responses[str(status)] = described
         if spec and spec.sources:
             self.validates = True
-            responses["422"] = _VALIDATION_RESPONSE
+            # A copy each: a caller may edit one operation's document, not every one's.
+            responses["422"] = copy.deepcopy(_VALIDATION_RESPONSE)
         return responses
 
 
@@ -320,6 +325,8 @@ def _handler(view: t.Any, method: str) -> t.Callable[..., t.Any] | None:
 
 
 def _docstring(view: t.Callable[..., t.Any] | None) -> str | None:
+    if isinstance(view, functools.partial):  # its own __doc__ describes partial itself
+        view = view.func
     return inspect.getdoc(view) if view is not None else None
 
 

@@ -12,8 +12,10 @@ with neither is left exactly as it is. Needs pydantic 2: ``pip install
 from __future__ import annotations
 
 import collections.abc as cabc
+import functools
 import inspect
 import json
+import sys
 import types
 import typing as t
 from dataclasses import dataclass
@@ -343,7 +345,7 @@ class ResponseSpec:
         if value is None or isinstance(value, BaseResponse):
             return rv  # the core's own checks and pass-through apply
         try:
-            data = self.adapter.validate_python(value, from_attributes=True)
+            data = self.adapter.validate_python(_rows_as_dicts(value), from_attributes=True)
         except ValidationError as e:
             problems = "; ".join(
                 f"{'.'.join(map(str, item['loc'])) or '(value)'}: {item['msg']}"
@@ -358,6 +360,17 @@ class ResponseSpec:
             self.adapter.dump_json(data, by_alias=True), mimetype="application/json"
         )
         return (body, *rest) if rest else body
+
+
+def _rows_as_dicts(value: t.Any) -> t.Any:
+    """Return *value*, or each item of a list, with ``sqlite3.Row`` as a dict.
+
+    A row is read by column name, which ``from_attributes`` cannot do.
+    """
+    row = getattr(sys.modules.get("sqlite3"), "Row", ())  # (): sqlite3 unused, no rows
+    if isinstance(value, list) and row:
+        return [dict(item) if isinstance(item, row) else item for item in value]
+    return dict(value) if isinstance(value, row) else value
 
 
 @dataclass(frozen=True)
@@ -402,7 +415,8 @@ def inspect_view(view_func: t.Callable[..., t.Any], rule: Rule) -> dict[str | No
         spec = _view_spec(view_func, arguments, rule, skip_self=False)
         return {None: spec} if spec is not None else {}
     if not issubclass(view_class, MethodView):
-        spec = _view_spec(view_class.dispatch_request, arguments, rule, skip_self=True)
+        takes_self = _takes_self(view_class, "dispatch_request")
+        spec = _view_spec(view_class.dispatch_request, arguments, rule, takes_self)
         return {None: spec} if spec is not None else {}
     specs: dict[str | None, ViewSpec] = {}
     for method in sorted(rule.methods or ()):
@@ -412,11 +426,15 @@ def inspect_view(view_func: t.Callable[..., t.Any], rule: Rule) -> dict[str | No
         func = getattr(view_class, name, None)
         if func is None:
             continue
-        static = isinstance(inspect.getattr_static(view_class, name), staticmethod)
-        spec = _view_spec(func, arguments, rule, skip_self=not static)
+        spec = _view_spec(func, arguments, rule, _takes_self(view_class, name))
         if spec is not None:
             specs[method] = spec
     return specs
+
+
+def _takes_self(view_class: type, name: str) -> bool:
+    """Whether the method *name*, got from the class, still takes ``self``."""
+    return not isinstance(inspect.getattr_static(view_class, name), (staticmethod, classmethod))
 
 
 def _view_spec(
@@ -448,7 +466,9 @@ def _view_spec(
     response = _response_spec(hints.get("return"), where)
     if not sources and response is None:
         return None
-    return ViewSpec(tuple(sources), response, inspect.getdoc(func))
+    # A partial's own __doc__ describes functools.partial: read its function's.
+    doc = inspect.getdoc(func.func if isinstance(func, functools.partial) else func)
+    return ViewSpec(tuple(sources), response, doc)
 
 
 def _hints(func: t.Callable[..., t.Any]) -> dict[str, t.Any]:
@@ -510,6 +530,15 @@ def _refuse_marker(param: inspect.Parameter, hint: t.Any, where: str) -> None:
 def _source(
     param: inspect.Parameter, hint: t.Any, is_url_variable: bool, declared: bool, where: str
 ) -> Source | None:
+    default = param.default
+    if isinstance(default, Param) or (isinstance(default, type) and issubclass(default, Param)):
+        name = default.__name__ if isinstance(default, type) else type(default).__name__
+        shown = name if isinstance(default, type) else repr(default)
+        raise TypeError(
+            f"In the {where}: parameter {param.name!r} has the marker {shown} as its"
+            f" default, which is never read. Put the marker in the annotation and the default"
+            f" after it: '{param.name}: Annotated[int, {name}()] = 10'."
+        )
     if isinstance(hint, _Unresolved):
         if any(name in hint.text for name in ("Body", "Form", "Query", "Header", "Cookie")):
             raise TypeError(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import importlib
 import json
 import subprocess
@@ -15,6 +16,7 @@ from typing import Annotated, Literal
 import pytest
 from openapi_spec_validator import validate
 from pydantic import BaseModel, Field
+from werkzeug.routing import BaseConverter
 
 from microflask import Blueprint, Microflask
 from microflask.cli import cli
@@ -407,6 +409,57 @@ def test_uuid_path_parameter_matches_the_document(app: Microflask) -> None:
             "schema": {"type": "string", "format": "uuid"},
         }
     ]
+
+
+class _Regex(BaseConverter):
+    def __init__(self, map: t.Any, pattern: str) -> None:
+        super().__init__(map)
+        self.regex = pattern
+
+
+def test_literal_braces_in_a_rule_are_not_path_parameters(app: Microflask) -> None:
+    app.url_map.converters["regex"] = _Regex
+
+    @app.get('/things{x}/<regex("[a-z]{3}"):name>')
+    def thing(name: str) -> str:
+        return name
+
+    document = build_openapi(app)
+    validate(document)
+    assert list(document["paths"]) == ["/things%7Bx%7D/{name}"]
+
+
+def test_partial_view_is_described_by_its_function(app: Microflask) -> None:
+    def typed(prefix: str, q: Annotated[int, Query()] = 1) -> str:
+        """Search with a prefix."""
+        return prefix
+
+    def plain(prefix: str) -> str:
+        return prefix
+
+    app.add_url_rule("/typed", "typed", functools.partial(typed, "a"))
+    app.add_url_rule("/plain", "plain", functools.partial(plain, "b"))
+    paths = build_openapi(app)["paths"]
+    assert paths["/typed"]["get"]["summary"] == "Search with a prefix."
+    assert "summary" not in paths["/plain"]["get"]
+
+
+def test_editing_the_document_changes_no_other_part_or_document(app: Microflask) -> None:
+    @app.get("/a")
+    def a(q: Annotated[int, Query()] = 1) -> str:
+        return ""
+
+    @app.get("/b")
+    def b(q: Annotated[int, Query()] = 1) -> str:
+        return ""
+
+    document = build_openapi(app)
+    document["paths"]["/a"]["get"]["responses"]["422"]["description"] = "Bad a."
+    document["components"]["schemas"]["ValidationProblem"]["title"] = "Mine"
+    assert document["paths"]["/b"]["get"]["responses"]["422"]["description"] != "Bad a."
+    again = build_openapi(app)
+    assert again["paths"]["/a"]["get"]["responses"]["422"]["description"] != "Bad a."
+    assert "title" not in again["components"]["schemas"]["ValidationProblem"]
 
 
 def test_openapi_command_without_pydantic_names_the_extra(

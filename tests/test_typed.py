@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import sqlite3
 import subprocess
 import sys
 import typing as t
@@ -16,6 +17,7 @@ from werkzeug.routing import Rule
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from microflask import Blueprint, Microflask, Response, abort, request
+from microflask import typed as typed_module
 from microflask.testing import MicroflaskClient
 from microflask.typed import (
     Body,
@@ -474,6 +476,25 @@ def test_response_model_from_attributes(app: Microflask, client: MicroflaskClien
     assert client.get("/row").json == {"name": "pen", "price": 2.0}
 
 
+def test_response_model_from_sqlite_rows(app: Microflask, client: MicroflaskClient) -> None:
+    db = sqlite3.connect(":memory:", check_same_thread=False)
+    db.row_factory = sqlite3.Row
+    db.execute("CREATE TABLE item (name TEXT, price REAL, password_hash TEXT)")
+    db.execute("INSERT INTO item VALUES ('pen', 2, 'pbkdf2:secret')")
+
+    @app.get("/row")
+    def row() -> Item:
+        return db.execute("SELECT * FROM item").fetchone()  # type: ignore[no-any-return]
+
+    @app.get("/rows")
+    def rows() -> list[Item]:
+        return db.execute("SELECT * FROM item").fetchall()
+
+    assert client.get("/row").json == {"name": "pen", "price": 2.0}
+    assert client.get("/rows").json == [{"name": "pen", "price": 2.0}]
+    db.close()
+
+
 def test_list_and_dict_response_models(app: Microflask, client: MicroflaskClient) -> None:
     @app.get("/list")
     def as_list() -> list[Item]:
@@ -612,6 +633,24 @@ def test_method_view_methods_are_typed_each(app: Microflask, client: MicroflaskC
     assert client.delete("/items/2").status_code == 204
 
 
+def test_method_view_static_and_class_methods_read_their_first_parameter(
+    app: Microflask, client: MicroflaskClient
+) -> None:
+    class CountAPI(MethodView):
+        @staticmethod
+        def get(n: Annotated[int, Query()] = 1) -> dict[str, int]:
+            return {"get": n}
+
+        @classmethod
+        def post(cls, n: Annotated[int, Query()] = 1) -> dict[str, int]:
+            return {"post": n}
+
+    app.add_url_rule("/count", view_func=CountAPI.as_view("count"))
+    assert client.get("/count?n=5").json == {"get": 5}
+    assert client.post("/count?n=7").json == {"post": 7}
+    assert _locs(client.post("/count?n=x")) == [["query", "n"]]
+
+
 def test_view_class_dispatch_request_is_typed(app: Microflask, client: MicroflaskClient) -> None:
     class Echo(View):
         methods = ["POST"]
@@ -631,6 +670,22 @@ def test_add_url_rule_with_a_lambda_is_left_alone(
 ) -> None:
     app.add_url_rule("/l", "l", lambda: "lambda")
     assert client.get("/l").text == "lambda"
+
+
+def test_view_given_by_the_endpoint_decorator_is_typed(
+    app: Microflask, client: MicroflaskClient
+) -> None:
+    app.add_url_rule("/items", endpoint="create", methods=["POST"])
+
+    @app.endpoint("create")
+    def create(item: Item, dry: Annotated[bool, Query()] = False) -> Item:
+        return StoredItem(name=item.name, price=item.price * (1 if dry else 2))
+
+    assert client.post("/items?dry=1", json={"name": "a", "price": 1}).json == {
+        "name": "a",
+        "price": 1.0,
+    }
+    assert client.post("/items", json={}).status_code == 422
 
 
 def test_registered_422_handler_wins(app: Microflask, client: MicroflaskClient) -> None:
@@ -712,6 +767,19 @@ def test_marker_class_without_call_is_an_error(app: Microflask) -> None:
         _register(app, view)
 
 
+def test_marker_as_the_default_is_an_error(app: Microflask) -> None:
+    def view(q: int = Query(ge=1)) -> str:  # type: ignore[assignment]  # FastAPI's spelling
+        return ""
+
+    def bare(q: str = Header) -> str:  # type: ignore[assignment]
+        return ""
+
+    with pytest.raises(TypeError, match=r"parameter 'q' has the marker Query\(ge=1\) as its"):
+        _register(app, view)
+    with pytest.raises(TypeError, match=r"marker Header as.*'q: Annotated\[int, Header\(\)\] = 10"):
+        _register(app, bare)
+
+
 def test_two_markers_are_an_error(app: Microflask) -> None:
     def view(q: Annotated[int, Query(), Header()]) -> str:
         return ""
@@ -774,6 +842,24 @@ def test_marker_repr_shows_its_options() -> None:
 
 
 # -- cost and the optional dependency ---------------------------------------------------------
+
+
+def test_views_are_inspected_at_registration_only(
+    app: Microflask, client: MicroflaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    @app.get("/plain")
+    def plain() -> str:
+        return "plain"
+
+    @app.get("/typed")
+    def typed(n: Annotated[int, Query()] = 1) -> dict[str, int]:
+        return {"n": n}
+
+    inspected: list[object] = []
+    monkeypatch.setattr(typed_module, "inspect_view", lambda *args: inspected.append(args))
+    assert (client.get("/plain").text, client.get("/typed?n=2").json) == ("plain", {"n": 2})
+    assert client.get("/plain").text == "plain"
+    assert inspected == []
 
 
 def test_import_microflask_does_not_import_pydantic() -> None:
