@@ -74,7 +74,8 @@ def _call_factory(
     """
     name = module.__name__
     try:
-        inspect.signature(factory).bind(*args, **kw)
+        # The signature of what is called: a decorator may supply arguments.
+        inspect.signature(factory, follow_wrapped=False).bind(*args, **kw)
     except TypeError as e:
         raise NoAppException(
             f"Could not call the factory {spec!r} in module {name!r}: {e}."
@@ -572,7 +573,8 @@ def show_server_banner(debug: bool | None, app_import_path: str | None) -> None:
     if is_running_from_reloader():
         return
     if app_import_path is not None:
-        click.echo(f" * Serving Microflask app {app_import_path!r}")
+        # Quoted as Flask quotes it, not repr(): the path is shown as typed.
+        click.echo(f" * Serving Microflask app '{app_import_path}'")
     if debug is not None:
         click.echo(f" * Debug mode: {'on' if debug else 'off'}")
 

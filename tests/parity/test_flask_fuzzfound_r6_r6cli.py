@@ -1,0 +1,62 @@
+"""Compare with Flask 3.1 the command line cases a differential run found.
+
+Each case is the smallest form of a difference found by running the same app
+under the ``flask`` and ``microflask`` commands; the generators live outside
+the repository.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import types
+import typing as t
+
+import pytest
+from flask_parity import FRAMEWORKS, app_class
+
+
+def _cli(fw: types.ModuleType) -> t.Any:
+    """Return the framework's ``cli`` module."""
+    return importlib.import_module(f"{fw.__name__}.cli")
+
+
+def _factory_module(fw: types.ModuleType) -> types.ModuleType:
+    """Return a module whose factory gets its argument from a decorator."""
+
+    def inject_config(f: t.Callable[[str], t.Any]) -> t.Callable[[], t.Any]:
+        @functools.wraps(f)
+        def wrapper() -> t.Any:
+            return f("injected")
+
+        return wrapper
+
+    @inject_config
+    def create_app(name: str) -> t.Any:
+        return app_class(fw)(name)
+
+    module = types.ModuleType("factory_module")
+    module.create_app = create_app  # type: ignore[attr-defined]
+    return module
+
+
+@pytest.mark.parametrize("app_name", [None, "create_app", "create_app()"])
+def test_factory_wrapped_by_a_decorator_that_supplies_arguments(app_name: str | None) -> None:
+    found = {}
+    for name, fw in FRAMEWORKS.items():
+        cli, module = _cli(fw), _factory_module(fw)
+        if app_name is None:
+            app = cli.find_best_app(module)
+        else:
+            app = cli.find_app_by_string(module, app_name)
+        found[name] = app.name
+    assert found["microflask"] == found["flask"] == "injected"
+
+
+def test_server_banner_quotes_the_import_path_as_typed(capsys: pytest.CaptureFixture[str]) -> None:
+    found = {}
+    for name, fw in FRAMEWORKS.items():
+        _cli(fw).show_server_banner(False, "hello:create_app('dev')")
+        found[name] = capsys.readouterr().out.replace("Microflask", "Flask")
+    assert found["microflask"] == found["flask"]
+    assert found["flask"] == " * Serving Flask app 'hello:create_app('dev')'\n * Debug mode: off\n"
