@@ -667,12 +667,14 @@ def shell_command() -> None:
         with open(startup, encoding="utf-8") as f:
             exec(compile(f.read(), startup, "exec"), namespace)
     namespace.update(app.make_shell_context())
-    with contextlib.suppress(ImportError):  # readline is missing on Windows
-        import readline
-        from rlcompleter import Completer
+    # The hook Python's own prompt runs: tab completion and ~/.python_history.
+    if (interactive_hook := getattr(sys, "__interactivehook__", None)) is not None:
+        with contextlib.suppress(ImportError):  # readline is missing on Windows
+            import readline
+            from rlcompleter import Completer
 
-        readline.set_completer(Completer(namespace).complete)
-        readline.parse_and_bind("tab: complete")
+            readline.set_completer(Completer(namespace).complete)
+        interactive_hook()
     code.interact(banner=banner, local=namespace)
 
 

@@ -7,8 +7,10 @@ the repository.
 
 from __future__ import annotations
 
+import code
 import functools
 import importlib
+import sys
 import types
 import typing as t
 
@@ -60,3 +62,18 @@ def test_server_banner_quotes_the_import_path_as_typed(capsys: pytest.CaptureFix
         found[name] = capsys.readouterr().out.replace("Microflask", "Flask")
     assert found["microflask"] == found["flask"]
     assert found["flask"] == " * Serving Flask app 'hello:create_app('dev')'\n * Debug mode: off\n"
+
+
+def test_shell_runs_the_interactive_hook_of_pythons_prompt(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls: list[str] = []
+    monkeypatch.setattr(sys, "__interactivehook__", lambda: calls.append("hook"), raising=False)
+    monkeypatch.setattr(code, "interact", lambda **kwargs: calls.append("interact"))
+    found = {}
+    for name, fw in FRAMEWORKS.items():
+        app = app_class(fw)("shell_app")
+        result = app.test_cli_runner().invoke(_cli(fw).shell_command)
+        found[name] = (result.exit_code, calls[:])
+        calls.clear()
+    assert found["microflask"] == found["flask"] == (0, ["hook", "interact"])
