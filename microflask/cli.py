@@ -189,7 +189,8 @@ def locate_app(
     :raises NoAppException: for any other failure, saying what was tried.
     """
     try:
-        module = importlib.import_module(module_name)
+        # Not import_module: a traceback below then skips importlib's own frames.
+        __import__(module_name)
     except ImportError as e:
         # Not found: the module itself or a package above it, not an import inside it.
         if isinstance(e, ModuleNotFoundError) and f"{module_name}.".startswith(f"{e.name}."):
@@ -199,6 +200,7 @@ def locate_app(
         raise NoAppException(
             f"Importing {module_name!r} failed:\n\n{traceback.format_exc()}"
         ) from None
+    module = sys.modules[module_name]
     return find_best_app(module) if app_name is None else find_app_by_string(module, app_name)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import code
 import functools
 import importlib
+import pathlib
 import sys
 import types
 import typing as t
@@ -77,3 +78,43 @@ def test_shell_runs_the_interactive_hook_of_pythons_prompt(
         found[name] = (result.exit_code, calls[:])
         calls.clear()
     assert found["microflask"] == found["flask"] == (0, ["hook", "interact"])
+
+
+def _locate_error(fw: types.ModuleType, path: str) -> str:
+    """Return the NoAppException message for loading the app at *path*."""
+    cli = _cli(fw)
+    try:
+        cli.locate_app(cli.prepare_import(path), None)
+    except cli.NoAppException as e:
+        return str(e.format_message())
+    raise AssertionError(f"{path!r} loaded")
+
+
+@pytest.fixture
+def cleanup_imports(tmp_path: pathlib.Path) -> t.Iterator[pathlib.Path]:
+    """Forget the modules imported from *tmp_path* and its sys.path entry."""
+    saved_path = sys.path[:]
+    yield tmp_path
+    sys.path[:] = saved_path
+    for name, module in list(sys.modules.items()):
+        if str(getattr(module, "__file__", "") or "").startswith(str(tmp_path)):
+            del sys.modules[name]
+
+
+def test_app_file_whose_name_starts_with_a_dot(cleanup_imports: pathlib.Path) -> None:
+    (cleanup_imports / ".hidden.py").write_text("x = 1\n")
+    found = {
+        name: _locate_error(fw, str(cleanup_imports / ".hidden.py"))
+        for name, fw in FRAMEWORKS.items()
+    }
+    assert found["microflask"] == found["flask"] == "Could not import '.hidden'."
+
+
+def test_import_error_traceback_skips_importlib_frames(cleanup_imports: pathlib.Path) -> None:
+    found = {}
+    for name, fw in FRAMEWORKS.items():
+        (cleanup_imports / f"broken_{name}.py").write_text("import no_such_module_r6cli\n")
+        message = _locate_error(fw, str(cleanup_imports / f"broken_{name}.py"))
+        found[name] = [line for line in message.splitlines() if line.startswith("  File ")]
+    assert len(found["microflask"]) == len(found["flask"]) == 2
+    assert "importlib" not in "".join(found["microflask"])
