@@ -204,6 +204,10 @@ def locate_app(
     return find_best_app(module) if app_name is None else find_app_by_string(module, app_name)
 
 
+# Tried in the working directory without --app: modules or packages, as in Flask.
+_DEFAULT_MODULES = ("wsgi.py", "wsgi/__init__.py", "app.py", "app/__init__.py")
+
+
 class ScriptInfo:
     """The state a command line run shares: how to find the app, and the app.
 
@@ -243,7 +247,7 @@ class ScriptInfo:
             # A colon followed by a slash is a Windows drive, not "module:name".
             path, *name = re.split(r":(?![\\/])", self.app_import_path, maxsplit=1)
             app = locate_app(prepare_import(path), name[0] if name else None)
-        elif found := [name for name in ("wsgi.py", "app.py") if os.path.isfile(name)]:
+        elif found := [p for p in _DEFAULT_MODULES if os.path.isfile(p)]:
             if hint := flask_app_hint():
                 click.echo(f"Note: loading {found[0]!r}, not FLASK_APP. {hint}", err=True)
             app = locate_app(prepare_import(found[0]), None)
@@ -251,7 +255,7 @@ class ScriptInfo:
             raise NoAppException(
                 "Could not find a Microflask app: no '--app' option, no"
                 " 'MICROFLASK_APP' environment variable, and no 'wsgi.py' or"
-                f" 'app.py' in {os.getcwd()!r}." + flask_app_hint()
+                f" 'app.py' (or such a package) in {os.getcwd()!r}." + flask_app_hint()
             )
         if self.set_debug_flag:
             app.debug = get_debug_flag()

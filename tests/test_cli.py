@@ -124,6 +124,8 @@ DISCOVERY_CASES = [
     ({"wsgi.py": app_source("app")}, None, "app"),
     ({"app.py": app_source("application")}, None, "application"),
     ({"wsgi.py": app_source("first"), "app.py": app_source("second")}, None, "first"),
+    ({"app/__init__.py": app_source("app")}, None, "app"),  # a package, as in Flask
+    ({"wsgi/__init__.py": app_source("first"), "app.py": app_source("second")}, None, "first"),
 ]  # fmt: skip
 
 

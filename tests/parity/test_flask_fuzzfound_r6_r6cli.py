@@ -118,3 +118,20 @@ def test_import_error_traceback_skips_importlib_frames(cleanup_imports: pathlib.
         found[name] = [line for line in message.splitlines() if line.startswith("  File ")]
     assert len(found["microflask"]) == len(found["flask"]) == 2
     assert "importlib" not in "".join(found["microflask"])
+
+
+@pytest.mark.parametrize("package", ["app", "wsgi"])
+def test_app_or_wsgi_package_is_found_without_app_option(
+    cleanup_imports: pathlib.Path, monkeypatch: pytest.MonkeyPatch, package: str
+) -> None:
+    found = {}
+    for name, fw in FRAMEWORKS.items():
+        folder = cleanup_imports / name
+        (folder / package).mkdir(parents=True)
+        cls = app_class(fw).__name__
+        source = f"from {fw.__name__} import {cls}\napp = {cls}('{package}_pkg')\n"
+        (folder / package / "__init__.py").write_text(source)
+        monkeypatch.chdir(folder)
+        found[name] = _cli(fw).ScriptInfo().load_app().name
+        sys.modules.pop(package)
+    assert found["microflask"] == found["flask"] == f"{package}_pkg"
