@@ -396,7 +396,7 @@ class MicroflaskGroup(AppGroup):
         set_debug_flag: bool = True,
         **extra: t.Any,
     ) -> None:
-        params = [*extra.pop("params", ()), _env_file_option, _app_option, _debug_option]
+        params = [*(extra.pop("params", None) or ()), _env_file_option, _app_option, _debug_option]
         if add_version_option:
             params.append(version_option)
         extra.setdefault("context_settings", {}).setdefault("auto_envvar_prefix", "MICROFLASK")

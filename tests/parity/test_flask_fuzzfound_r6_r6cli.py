@@ -135,3 +135,12 @@ def test_app_or_wsgi_package_is_found_without_app_option(
         found[name] = _cli(fw).ScriptInfo().load_app().name
         sys.modules.pop(package)
     assert found["microflask"] == found["flask"] == f"{package}_pkg"
+
+
+def test_group_takes_params_none_as_click_does() -> None:
+    found = {}
+    for name, fw in FRAMEWORKS.items():
+        cli = _cli(fw)
+        group_class = getattr(cli, "FlaskGroup", None) or cli.MicroflaskGroup
+        found[name] = [param.name for param in group_class(params=None).params]
+    assert found["microflask"] == found["flask"] == ["env_file", "app", "debug", "version"]
