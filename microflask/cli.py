@@ -74,7 +74,8 @@ def _call_factory(
     """
     name = module.__name__
     try:
-        inspect.signature(factory).bind(*args, **kw)
+        # The signature of what is called: a decorator may supply arguments.
+        inspect.signature(factory, follow_wrapped=False).bind(*args, **kw)
     except TypeError as e:
         raise NoAppException(
             f"Could not call the factory {spec!r} in module {name!r}: {e}."
@@ -188,7 +189,8 @@ def locate_app(
     :raises NoAppException: for any other failure, saying what was tried.
     """
     try:
-        module = importlib.import_module(module_name)
+        # Not import_module: a traceback below then skips importlib's own frames.
+        __import__(module_name)
     except ImportError as e:
         # Not found: the module itself or a package above it, not an import inside it.
         if isinstance(e, ModuleNotFoundError) and f"{module_name}.".startswith(f"{e.name}."):
@@ -198,7 +200,12 @@ def locate_app(
         raise NoAppException(
             f"Importing {module_name!r} failed:\n\n{traceback.format_exc()}"
         ) from None
+    module = sys.modules[module_name]
     return find_best_app(module) if app_name is None else find_app_by_string(module, app_name)
+
+
+# Tried in the working directory without --app: modules or packages, as in Flask.
+_DEFAULT_MODULES = ("wsgi.py", "wsgi/__init__.py", "app.py", "app/__init__.py")
 
 
 class ScriptInfo:
@@ -240,7 +247,7 @@ class ScriptInfo:
             # A colon followed by a slash is a Windows drive, not "module:name".
             path, *name = re.split(r":(?![\\/])", self.app_import_path, maxsplit=1)
             app = locate_app(prepare_import(path), name[0] if name else None)
-        elif found := [name for name in ("wsgi.py", "app.py") if os.path.isfile(name)]:
+        elif found := [p for p in _DEFAULT_MODULES if os.path.isfile(p)]:
             if hint := flask_app_hint():
                 click.echo(f"Note: loading {found[0]!r}, not FLASK_APP.{hint}", err=True)
             app = locate_app(prepare_import(found[0]), None)
@@ -248,7 +255,7 @@ class ScriptInfo:
             raise NoAppException(
                 "Could not find a Microflask app: no '--app' option, no"
                 " 'MICROFLASK_APP' environment variable, and no 'wsgi.py' or"
-                f" 'app.py' in {os.getcwd()!r}." + flask_app_hint()
+                f" 'app.py' (or such a package) in {os.getcwd()!r}." + flask_app_hint()
             )
         if self.set_debug_flag:
             app.debug = get_debug_flag()
@@ -389,7 +396,7 @@ class MicroflaskGroup(AppGroup):
         set_debug_flag: bool = True,
         **extra: t.Any,
     ) -> None:
-        params = [*extra.pop("params", ()), _env_file_option, _app_option, _debug_option]
+        params = [*(extra.pop("params", None) or ()), _env_file_option, _app_option, _debug_option]
         if add_version_option:
             params.append(version_option)
         extra.setdefault("context_settings", {}).setdefault("auto_envvar_prefix", "MICROFLASK")
@@ -572,7 +579,8 @@ def show_server_banner(debug: bool | None, app_import_path: str | None) -> None:
     if is_running_from_reloader():
         return
     if app_import_path is not None:
-        click.echo(f" * Serving Microflask app {app_import_path!r}")
+        # Quoted as Flask quotes it, not repr(): the path is shown as typed.
+        click.echo(f" * Serving Microflask app '{app_import_path}'")
     if debug is not None:
         click.echo(f" * Debug mode: {'on' if debug else 'off'}")
 
@@ -665,12 +673,14 @@ def shell_command() -> None:
         with open(startup, encoding="utf-8") as f:
             exec(compile(f.read(), startup, "exec"), namespace)
     namespace.update(app.make_shell_context())
-    with contextlib.suppress(ImportError):  # readline is missing on Windows
-        import readline
-        from rlcompleter import Completer
+    # The hook Python's own prompt runs: tab completion and ~/.python_history.
+    if (interactive_hook := getattr(sys, "__interactivehook__", None)) is not None:
+        with contextlib.suppress(ImportError):  # readline is missing on Windows
+            import readline
+            from rlcompleter import Completer
 
-        readline.set_completer(Completer(namespace).complete)
-        readline.parse_and_bind("tab: complete")
+            readline.set_completer(Completer(namespace).complete)
+        interactive_hook()
     code.interact(banner=banner, local=namespace)
 
 

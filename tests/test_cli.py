@@ -52,6 +52,8 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> t.Iterator[Path]
         if name.startswith(("MICROFLASK_", "WERKZEUG_")) or name in ("FOO", "BAR"):
             monkeypatch.delenv(name)
     monkeypatch.delenv("PYTHONSTARTUP", raising=False)
+    # The shell runs Python's interactive hook, which would save ~/.python_history.
+    monkeypatch.setattr(sys, "__interactivehook__", lambda: None, raising=False)
     saved_environ, saved_path = dict(os.environ), sys.path[:]
     yield tmp_path
     os.environ.clear()
@@ -122,6 +124,8 @@ DISCOVERY_CASES = [
     ({"wsgi.py": app_source("app")}, None, "app"),
     ({"app.py": app_source("application")}, None, "application"),
     ({"wsgi.py": app_source("first"), "app.py": app_source("second")}, None, "first"),
+    ({"app/__init__.py": app_source("app")}, None, "app"),  # a package, as in Flask
+    ({"wsgi/__init__.py": app_source("first"), "app.py": app_source("second")}, None, "first"),
 ]  # fmt: skip
 
 
@@ -719,6 +723,7 @@ def test_shell_completes_names_from_its_namespace(
 def test_shell_in_a_real_terminal(project: Path) -> None:
     write(project, {"hello.py": COMMANDS})
     env = {k: v for k, v in os.environ.items() if not k.startswith("MICROFLASK_")}
+    env["HOME"] = str(project)  # where Python's prompt keeps its history
     primary, secondary = os.openpty()
     shell = subprocess.Popen(
         [str(BIN / "microflask"), "--app", "hello", "shell"],
@@ -741,6 +746,8 @@ def test_shell_in_a_real_terminal(project: Path) -> None:
     assert b"App: hello" in output
     assert b"commandscommands" in output
     assert shell.returncode == 0
+    history = (project / ".python_history").read_text()
+    assert "print(app.config['WHO'] * 2)" in history  # as Python's own prompt keeps it
 
 
 # -- dotenv -------------------------------------------------------------------------
