@@ -587,13 +587,19 @@ class Microflask(Scaffold):
         """
         req = _cv_request.get(_NO_REQUEST_CTX).request
         rule = req.url_rule
-        hooks = self._hook_chains[rule.endpoint if rule is not None else None]
+        chains, endpoint = self._hook_chains, rule.endpoint if rule is not None else None
+        hooks, ran = chains[endpoint], 0
         for preprocess in hooks.url_value_preprocessors:
             preprocess(req.endpoint, req.view_args)
         if rule is not None:  # a request routing refused runs no view: its 404/405 first
             csrf.protect(self, req)
         for before in hooks.before:
-            rv = before()
+            rv, ran = before(), ran + 1
+            if rv is None and chains.get(endpoint) is not hooks:  # a hook changed a registry
+                for before in chains.hooks_left(hooks, "before", ran):
+                    if (rv := before()) is not None:
+                        break
+                return rv
             if rv is not None:
                 return rv  # type: ignore[no-any-return]
         return None
@@ -668,8 +674,14 @@ class Microflask(Scaffold):
             response = self.ensure_sync(func)(response)
         # Looked up again, not kept from the before hooks: a view may add after hooks.
         rule = ctx.request.url_rule
-        for after in self._hook_chains[rule.endpoint if rule is not None else None].after:
-            response = after(response)
+        chains, endpoint = self._hook_chains, rule.endpoint if rule is not None else None
+        hooks, ran = chains[endpoint], 0
+        for after in hooks.after:
+            response, ran = after(response), ran + 1
+            if chains.get(endpoint) is not hooks:  # a hook changed a registry
+                for after in chains.hooks_left(hooks, "after", ran):
+                    response = after(response)
+                break
         session = ctx.opened_session()
         if session is None:
             request = ctx.request
@@ -699,9 +711,9 @@ class Microflask(Scaffold):
         if exc is _NO_EXC:  # not passed: the exception being handled, as in Flask
             exc = sys.exc_info()[1]
         rule = _cv_request.get(_NO_REQUEST_CTX).request.url_rule
-        teardown = self._hook_chains[rule.endpoint if rule is not None else None].teardown
-        if teardown:
-            _run_all(teardown, exc)
+        endpoint = rule.endpoint if rule is not None else None
+        if self._hook_chains[endpoint].teardown:
+            _run_all(self._hook_chains.watched(endpoint, "teardown"), exc)
         if signals.request_tearing_down.receivers:
             signals.request_tearing_down.send(self, _async_wrapper=self.ensure_sync, exc=exc)
 

@@ -275,6 +275,8 @@ class HookChain(t.NamedTuple):
     teardown: tuple[t.Callable[[BaseException | None], t.Any], ...]
     context_processors: tuple[t.Callable[[], dict[str, t.Any]], ...]
     url_defaults: tuple[ft.URLDefaultCallable, ...]
+    #: By phase ("before", ...): each name in run order, its list and that list's size.
+    sources: dict[str, tuple[tuple[str | None, t.Sequence[t.Any], int], ...]]
 
 
 class HookChains(dict["str | None", HookChain]):
@@ -312,7 +314,19 @@ class HookChains(dict["str | None", HookChain]):
             (app.template_context_processors, outer_first, False),
             (app.url_default_functions, outer_first, False),
         )
-        chain = HookChain(*(_collect(app, hooks, names, reverse) for hooks, names, reverse in plan))
+        sources = {
+            phase: tuple(
+                (n, f := getattr(app, f"{phase}_request_funcs").get(n, ()), len(f)) for n in names
+            )
+            for phase, names in (
+                ("before", outer_first),
+                ("after", inner_first),
+                ("teardown", inner_first),
+            )
+        }
+        chain = HookChain._make(
+            [*(_collect(app, hooks, names, reverse) for hooks, names, reverse in plan), sources]
+        )
         # url_for may name any endpoint, even one taken from a request: only those
         # with a view (or none, for a request that matched nothing) are kept.
         known = endpoint is None or endpoint in app.view_functions
@@ -323,6 +337,39 @@ class HookChains(dict["str | None", HookChain]):
             if self._changes != changes:
                 self.pop(endpoint, None)
         return chain
+
+    def watched(self, endpoint: str | None, phase: str) -> t.Iterator[t.Callable[..., t.Any]]:
+        """Yield *endpoint*'s hooks of *phase*, read again once one changes a registry."""
+        chain, ran = self[endpoint], 0
+        for hook in getattr(chain, phase):
+            yield hook
+            ran += 1
+            if self.get(endpoint) is not chain:
+                yield from self.hooks_left(chain, phase, ran)
+                return
+
+    def hooks_left(
+        self, chain: HookChain, phase: str, ran: int
+    ) -> t.Iterator[t.Callable[..., t.Any]]:
+        """Yield the hooks of *phase* after the first *ran* of *chain*, read now.
+
+        For a request whose hooks changed a registry while they ran (*phase* is
+        before, after or teardown): as Flask's loop reads them, the list being run
+        goes on by index (backwards after a request) and the lists of the
+        blueprints not reached yet are looked up when reached.
+        """
+        app = t.cast("Microflask", self._app())
+        for name, funcs, size in chain.sources[phase]:
+            if ran > size:
+                ran -= size
+                continue
+            if not ran:
+                funcs = getattr(app, f"{phase}_request_funcs").get(name, ())
+                size = len(funcs)
+            index, step, ran = (ran, 1, 0) if phase == "before" else (size - 1 - ran, -1, 0)
+            while 0 <= index < len(funcs):
+                yield app.ensure_sync(funcs[index])
+                index += step
 
 
 def _collect(
