@@ -199,6 +199,12 @@ def _sansio_package(modules: dict[str, ModuleType]) -> ModuleType:
         setattr(package, name, modules[f"flask.sansio.{name}"])
     app_module = modules["flask.sansio.app"]
     app_module.__dict__["App"] = app_module.Microflask
+    # Flask's app, blueprints and scaffold modules define the TypeVars of their
+    # decorators, and typed extensions import them from there (``T_route``).
+    typevars = {k: v for k, v in vars(modules["flask.typing"]).items() if k.startswith("T_")}
+    for name in ("app", "blueprints", "scaffold"):
+        for key, value in typevars.items():
+            vars(modules[f"flask.sansio.{name}"]).setdefault(key, value)
     return package
 
 

@@ -78,3 +78,10 @@ T_template_context_processor = t.TypeVar(
 )
 T_url_defaults = t.TypeVar("T_url_defaults", bound=URLDefaultCallable)
 T_url_value_preprocessor = t.TypeVar("T_url_value_preprocessor", bound=URLValuePreprocessorCallable)
+T_route = t.TypeVar("T_route", bound=RouteCallable)
+T_shell_context_processor = t.TypeVar(
+    "T_shell_context_processor", bound=ShellContextProcessorCallable
+)
+T_template_filter = t.TypeVar("T_template_filter", bound=TemplateFilterCallable)
+T_template_global = t.TypeVar("T_template_global", bound=TemplateGlobalCallable)
+T_template_test = t.TypeVar("T_template_test", bound=TemplateTestCallable)

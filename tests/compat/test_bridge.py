@@ -131,6 +131,24 @@ def test_endpoint_helper_for_flask_restx() -> None:
         _endpoint_from_view_func(None)
 
 
+@pytest.mark.parametrize(
+    ("module", "name"),
+    [
+        ("flask.app", "T_template_filter"),
+        ("flask.sansio.app", "T_shell_context_processor"),
+        ("flask.sansio.blueprints", "T_template_global"),
+        ("flask.sansio.blueprints", "T_url_defaults"),
+        ("flask.sansio.scaffold", "T_route"),
+        ("flask.sansio.scaffold", "T_after_request"),
+    ],
+)
+def test_flasks_decorator_typevars_are_where_flask_defines_them(module: str, name: str) -> None:
+    # Flask-First, for one, does ``from flask.sansio.scaffold import T_route``
+    typevar = _flask(module, name)
+    assert isinstance(typevar, t.TypeVar)
+    assert typevar.__name__ == name
+
+
 def test_version_answers() -> None:
     assert _flask("flask", "__version__") == FLASK_API_VERSION
     # pip installed the real Flask as the extensions' dependency: its metadata answers
