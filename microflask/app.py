@@ -588,11 +588,11 @@ class Microflask(Scaffold):
         req = _cv_request.get(_NO_REQUEST_CTX).request
         rule = req.url_rule
         chains, endpoint = self._hook_chains, rule.endpoint if rule is not None else None
-        hooks, ran = chains[endpoint], 0
-        for preprocess in hooks.url_value_preprocessors:
+        for preprocess in chains[endpoint].url_value_preprocessors:
             preprocess(req.endpoint, req.view_args)
         if rule is not None:  # a request routing refused runs no view: its 404/405 first
             csrf.protect(self, req)
+        hooks, ran = chains[endpoint], 0  # again: a preprocessor may have added hooks
         for before in hooks.before:
             rv, ran = before(), ran + 1
             if rv is None and chains.get(endpoint) is not hooks:  # a hook changed a registry

@@ -106,3 +106,21 @@ def test_a_teardown_hook_replacing_an_outer_list_runs_the_new_one(name: str) -> 
 
     app.test_client().get("/bp/")
     assert log == ["bp", "new"]
+
+
+@pytest.mark.parametrize("name", FRAMEWORKS)
+def test_a_before_hook_added_by_a_url_value_preprocessor_runs_in_that_request(
+    name: str,
+) -> None:
+    """Flask reads before_request_funcs after the preprocessors ran."""
+    app = make_app(FRAMEWORKS[name])
+    log: list[str] = []
+
+    @app.url_value_preprocessor
+    def add_before_hook(endpoint: str | None, values: dict[str, t.Any] | None) -> None:
+        log.append("preprocessor")
+        app.before_request_funcs.setdefault(None, []).append(_logger(log, "before"))
+
+    app.route("/<page>")(lambda page: page)
+    app.test_client().get("/home")
+    assert log == ["preprocessor", "before"]
