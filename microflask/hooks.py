@@ -339,7 +339,7 @@ class HookChains(dict["str | None", HookChain]):
         return chain
 
     def watched(self, endpoint: str | None, phase: str) -> t.Iterator[t.Callable[..., t.Any]]:
-        """Yield *endpoint*'s hooks of *phase*, read again once one changes a registry."""
+        """Yield *endpoint*'s hooks of *phase*, read anew after a change."""
         chain, ran = self[endpoint], 0
         for hook in getattr(chain, phase):
             yield hook
