@@ -6,8 +6,9 @@ depends on its blueprint and that blueprint's parents; that resolution is made o
 endpoint and cached. The registries are ``HookRegistry`` dicts of ``HookList`` lists, which
 empty the cache on any change, so a hook added straight to a registry, even by a view during
 a request, runs from the next hook run on, as in Flask, while a plain request pays one dict
-lookup. A plain list stored into a registry is kept as given, as Flask keeps it, and the
-chains reading it are resolved on every use. The blueprint names a request belongs to are
+lookup; a before, after or teardown hook's change applies within its own phase too. A plain
+list stored into a registry is kept as given, as Flask keeps it, and the chains reading it
+are resolved on every use. The blueprint names a request belongs to are
 derived here too.
 """
 
