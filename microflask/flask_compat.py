@@ -319,7 +319,13 @@ def pytest_addhooks(pluginmanager: t.Any) -> None:
     """Install the bridge as pytest registers this module as a plugin."""
     # pytest calls this hook the moment ``-p microflask.flask_compat`` is
     # registered, before it loads other plugins, conftest files or tests.
-    install_as_flask()
+    try:
+        install_as_flask()
+    except RuntimeError as e:
+        raise RuntimeError(
+            f"{e} If a plugin loaded before this one imported it, put"
+            " -p microflask.flask_compat before the other -p options."
+        ) from None
 
 
 # Flask's names for the classes microflask renames; where each one lives here.

@@ -193,6 +193,15 @@ def test_pytest_plugin_installs_before_conftest_and_later_plugins(tiny_suite: Pa
     assert "2 passed" in result.stdout
 
 
+def test_a_plugin_loaded_first_that_imports_flask_is_named_with_the_fix(
+    tiny_suite: Path,
+) -> None:
+    result = _pytest(tiny_suite, "-p", "later_plugin", "-p", "microflask.flask_compat")
+    assert result.returncode != 0
+    assert "imported by: later_plugin" in result.stderr
+    assert "put -p microflask.flask_compat before the other -p options" in result.stderr
+
+
 def test_without_the_plugin_the_suite_gets_the_real_flask(tiny_suite: Path) -> None:
     result = _pytest(tiny_suite)
     assert result.returncode == 1
