@@ -339,7 +339,7 @@ class HookChains(dict["str | None", HookChain]):
                 self.pop(endpoint, None)
         return chain
 
-    def watched(self, endpoint: str | None, phase: str) -> t.Iterator[t.Callable[..., t.Any]]:
+    def watched(self, endpoint: str | None, phase: str) -> t.Iterator[t.Any]:
         """Yield *endpoint*'s hooks of *phase*, read anew after a change."""
         chain, ran = self[endpoint], 0
         for hook in getattr(chain, phase):
@@ -349,9 +349,7 @@ class HookChains(dict["str | None", HookChain]):
                 yield from self.hooks_left(chain, phase, ran)
                 return
 
-    def hooks_left(
-        self, chain: HookChain, phase: str, ran: int
-    ) -> t.Iterator[t.Callable[..., t.Any]]:
+    def hooks_left(self, chain: HookChain, phase: str, ran: int) -> t.Iterator[t.Any]:
         """Yield the hooks of *phase* after the first *ran* of *chain*, read now.
 
         For a request whose hooks changed a registry while they ran (*phase* is
