@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import typing as t
 
+from werkzeug.datastructures import MIMEAccept
 from werkzeug.exceptions import HTTPException
 
 if t.TYPE_CHECKING:
@@ -25,10 +26,13 @@ def wants_problem_json(request: Request) -> bool:
 
     ``*/*`` alone, or no Accept header, is False: HTML stays the default.
     """
-    accept = request.environ.get("HTTP_ACCEPT", "")
+    accept = request.environ.get("HTTP_ACCEPT", "").lower()  # media types ignore case
     if "json" not in accept and "application/*" not in accept:
         return False  # no JSON type named: skip parsing the header (browsers, */*, none)
-    best = request.accept_mimetypes.best_match(_OFFERS)
+    # Parameters (``application/json; charset=utf-8``) do not change which type is wanted;
+    # Werkzeug would match such an entry only to an offer with the same parameters.
+    ranked = [(value.partition(";")[0], q) for value, q in request.accept_mimetypes]
+    best = MIMEAccept(ranked).best_match(_OFFERS)
     return best is not None and best != "text/html"
 
 

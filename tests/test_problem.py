@@ -39,6 +39,11 @@ def _json(response: TestResponse | Response) -> t.Any:
         ("image/png", False),
         ("application/*", True),
         ("text/html, application/*;q=0.5", False),
+        # Media types ignore case, and parameters do not change the type wanted.
+        ("Application/JSON", True),
+        ("application/json; charset=utf-8", True),
+        ("application/json;charset=UTF-8, text/html;q=0.9", True),
+        ("text/html;charset=utf-8, application/json;q=0.9", False),
     ],
 )
 def test_wants_problem_json(app: Microflask, accept: str | None, expected: bool) -> None:
