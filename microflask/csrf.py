@@ -31,6 +31,7 @@ if t.TYPE_CHECKING:
     from itsdangerous import URLSafeSerializer
 
     from .app import Microflask
+    from .blueprints import Blueprint
     from .wrappers import Request
 
 __all__ = ["csrf_exempt", "csrf_token", "generate_csrf", "protect"]
@@ -60,12 +61,16 @@ _NO_PREFLIGHT_TYPES = frozenset(
 # normal form.
 _TRUSTED_KEY = "microflask.csrf.trusted_origins"
 
-F = t.TypeVar("F", bound=t.Callable[..., t.Any])
+F = t.TypeVar("F", bound="t.Callable[..., t.Any] | Blueprint")
 
 
 def csrf_exempt(view: F) -> F:
-    """Mark a view function so :func:`protect` lets every request through."""
-    view._csrf_exempt = True  # type: ignore[attr-defined]
+    """Mark a view so :func:`protect` lets every request to it through.
+
+    *view* is a view function, a view class (``MethodView``), or a blueprint,
+    whose nested blueprints are then exempt too.
+    """
+    view._csrf_exempt = True  # type: ignore[union-attr]
     return view
 
 
@@ -84,13 +89,23 @@ def protect(app: Microflask, request: Request) -> None:
     check_token = config["CSRF_ENABLED"]
     if not (check_origin or check_token):  # e.g. curl or the test client, tokens off
         return
-    view = app.view_functions.get(request.endpoint or "")
-    if getattr(view, "_csrf_exempt", False):
+    if _is_exempt(app, request):
         return
     if check_origin:
         _check_origin(app, request)
     if check_token:
         _check_token(app, request)
+
+
+def _is_exempt(app: Microflask, request: Request) -> bool:
+    view = app.view_functions.get(request.endpoint or "")
+    if getattr(view, "_csrf_exempt", False):
+        return True
+    if getattr(getattr(view, "view_class", None), "_csrf_exempt", False):
+        return True
+    return any(
+        getattr(app.blueprints.get(name), "_csrf_exempt", False) for name in request.blueprints
+    )
 
 
 def _check_origin(app: Microflask, request: Request) -> None:

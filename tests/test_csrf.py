@@ -9,9 +9,10 @@ import typing as t
 import pytest
 from werkzeug.exceptions import Forbidden
 
-from microflask import Microflask, render_template_string, request, session
+from microflask import Blueprint, Microflask, render_template_string, request, session
 from microflask.csrf import csrf_exempt, csrf_token, generate_csrf, protect
 from microflask.testing import MicroflaskClient
+from microflask.views import MethodView
 from microflask.wrappers import Response
 
 HOST = "app.example"
@@ -400,6 +401,35 @@ def test_token_is_not_the_raw_session_value(token_app: Microflask) -> None:
 
 def test_exempt_view_needs_no_token(token_app: Microflask) -> None:
     assert token_app.test_client().post("/webhook").status_code == 200
+
+
+def test_exempt_blueprint_and_its_nested_blueprints_need_no_token(
+    token_app: Microflask,
+) -> None:
+    hooks = Blueprint("hooks", __name__, url_prefix="/hooks")
+    nested = Blueprint("nested", __name__, url_prefix="/nested")
+    other = Blueprint("other", __name__, url_prefix="/other")
+    for bp in (hooks, nested, other):
+        bp.add_url_rule("/in", "receive", lambda: "in", methods=["POST"])
+    hooks.register_blueprint(nested)
+    token_app.register_blueprint(csrf_exempt(hooks))
+    token_app.register_blueprint(other)
+    client = token_app.test_client()
+    assert client.post("/hooks/in").text == "in"
+    assert client.post("/hooks/nested/in").text == "in"
+    assert client.post("/other/in").status_code == 400
+    cross_site = {"Sec-Fetch-Site": "cross-site"}
+    assert client.post("/hooks/in", headers=cross_site).status_code == 200
+
+
+def test_exempt_view_class_needs_no_token(token_app: Microflask) -> None:
+    @csrf_exempt
+    class Receive(MethodView):
+        def post(self) -> str:
+            return "received"
+
+    token_app.add_url_rule("/receive", view_func=Receive.as_view("receive"))
+    assert token_app.test_client().post("/receive").text == "received"
 
 
 def test_token_failure_goes_through_error_handlers(token_app: Microflask) -> None:
