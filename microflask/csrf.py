@@ -197,14 +197,21 @@ def _trusted_origins(app: Microflask) -> frozenset[str]:
 
 
 def _validated_origin(entry: t.Any) -> str:
+    """Return *entry* as a browser's Origin header spells it.
+
+    That is in lower case, with its host in IDNA (punycode) form and without
+    the scheme's default port, which browsers leave out.
+    """
     try:
         parts = urlsplit(entry) if isinstance(entry, str) else None
-    except ValueError:
+        netloc = parts.netloc.lower().encode("idna").decode("ascii") if parts else ""
+        port = parts.port if parts else None  # a port not a number in range raises
+    except (ValueError, UnicodeError):
         parts = None
     if (
         parts is None
-        or not (parts.scheme and parts.netloc)
-        or "*" in parts.netloc
+        or not (parts.scheme and netloc)
+        or any(char in netloc for char in "*@ ")
         or parts.path not in ("", "/")
         or parts.query
         or parts.fragment
@@ -212,9 +219,12 @@ def _validated_origin(entry: t.Any) -> str:
         raise ValueError(
             f"CSRF_TRUSTED_ORIGINS entry {entry!r} is not an origin: write it as the"
             " browser's Origin header does, scheme://host[:port], e.g."
-            f" {_suggest_origin(entry)!r} (no path, query or wildcard)."
+            f" {_suggest_origin(entry)!r} (no user, path, query or wildcard)."
         )
-    return str(entry).rstrip("/").lower()
+    scheme = parts.scheme.lower()
+    if port is not None and (scheme, port) in (("http", 80), ("https", 443)):
+        netloc = netloc.rpartition(":")[0]
+    return f"{scheme}://{netloc.rstrip(':')}"
 
 
 def _suggest_origin(entry: t.Any) -> str:
@@ -223,7 +233,7 @@ def _suggest_origin(entry: t.Any) -> str:
     if not found:
         scheme, rest = "", text
     # "//host" has no scheme either; a wildcard's suggestion is one of its hosts.
-    host = rest.lstrip("/").split("/")[0].removeprefix("*.")
+    host = rest.lstrip("/").split("/")[0].removeprefix("*.").rpartition("@")[2]
     if not scheme:
         scheme = "http" if host.startswith(("localhost", "127.0.0.1", "[::1]")) else "https"
     return f"{scheme}://{host}"

@@ -188,6 +188,11 @@ def test_refusal_is_logged_as_warning(
         ("//localhost:5173", "http://localhost:5173"),
         ("http://[::1", None),
         (42, None),
+        # Never a browser's Origin: userinfo, a port that is not one, a space.
+        ("https://user@example.com", "https://example.com"),
+        ("https://example.com:https", None),
+        ("https://example.com:99999", None),
+        ("https://exa mple.com", None),
     ],
 )
 def test_trusted_origin_entry_without_scheme_is_an_error(
@@ -254,6 +259,24 @@ def test_trusted_origin_passes(
     app: Microflask, client: MicroflaskClient, headers: dict[str, str]
 ) -> None:
     app.config["CSRF_TRUSTED_ORIGINS"] = ["https://partner.example"]
+    assert client.post("/submit", headers=headers).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("entry", "origin"),
+    [
+        ("https://partner.example:443", "https://partner.example"),
+        ("http://partner.example:80/", "http://partner.example"),
+        ("https://bücher.example", "https://xn--bcher-kva.example"),
+        ("https://BÜCHER.example:8443", "https://xn--bcher-kva.example:8443"),
+    ],
+)
+def test_trusted_origin_is_matched_as_the_browser_spells_it(
+    app: Microflask, client: MicroflaskClient, entry: str, origin: str
+) -> None:
+    """A default port is left out of an Origin header, and a host is in IDNA form."""
+    app.config["CSRF_TRUSTED_ORIGINS"] = [entry]
+    headers = {"Origin": origin, "Sec-Fetch-Site": "cross-site"}
     assert client.post("/submit", headers=headers).status_code == 200
 
 
