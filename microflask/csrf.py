@@ -157,10 +157,14 @@ def _refuse(app: Microflask, request: Request, fetch_site: str | None, origin: s
         origin,
         why.rstrip("."),
     )
-    if origin is None or origin == "null":
+    try:  # suggest only an entry the setting takes ('', 'null' and 'http://[::1' it does not)
+        entry = _validated_origin(origin) if origin != "null" else None
+    except ValueError:
+        entry = None
+    if entry is None:
         hint = "Without a real Origin header, the sender cannot be trusted."
     else:
-        hint = f"To accept writes from it, set CSRF_TRUSTED_ORIGINS = [{origin!r}]."
+        hint = f"To accept writes from it, set CSRF_TRUSTED_ORIGINS = [{entry!r}]."
     raise Forbidden(
         f"Cross-origin request refused: {why} {hint} Requests a browser sends only"
         " after a CORS preflight (a JSON body, PUT, PATCH, DELETE) pass when the"

@@ -163,6 +163,22 @@ def test_refusal_without_origin_says_so(client: MicroflaskClient) -> None:
     assert "Without a real Origin header" in html.unescape(response.text)
 
 
+@pytest.mark.parametrize("origin", ["", "http://[::1", "https://user@evil.example", "https://x/y"])
+def test_refusal_suggests_no_entry_the_setting_would_refuse(
+    client: MicroflaskClient, origin: str
+) -> None:
+    response = client.post("/submit", headers={"Origin": origin})
+    assert response.status_code == 403
+    text = html.unescape(response.text)
+    assert "CSRF_TRUSTED_ORIGINS = [" not in text
+    assert "Without a real Origin header" in text
+
+
+def test_refusal_suggests_the_entry_as_the_setting_reads_it(client: MicroflaskClient) -> None:
+    response = client.post("/submit", headers={"Origin": "https://Partner.example"})
+    assert "CSRF_TRUSTED_ORIGINS = ['https://partner.example']" in html.unescape(response.text)
+
+
 def test_refusal_is_logged_as_warning(
     client: MicroflaskClient, caplog: pytest.LogCaptureFixture
 ) -> None:
