@@ -20,6 +20,7 @@ import hashlib
 import hmac
 import os
 import typing as t
+from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from werkzeug.exceptions import BadRequest, Forbidden
@@ -182,11 +183,11 @@ def _origin_host(origin: str) -> str | None:
 def _trusted_origins(app: Microflask) -> frozenset[str]:
     """Return ``CSRF_TRUSTED_ORIGINS`` normalised, validated once per value.
 
-    :raises TypeError: if the setting is a string rather than a list.
+    :raises TypeError: if the setting is a string or None rather than a list.
     :raises ValueError: for an entry that is not ``scheme://host[:port]``.
     """
     configured = app.config["CSRF_TRUSTED_ORIGINS"]
-    if isinstance(configured, str):
+    if isinstance(configured, str) or not isinstance(configured, Iterable):
         raise TypeError(
             f"CSRF_TRUSTED_ORIGINS must be a list of origins, got {configured!r};"
             " write ['https://example.com'], not 'https://example.com'."

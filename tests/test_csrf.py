@@ -304,10 +304,11 @@ def test_untrusted_origin_still_refused_with_trusted_list(
     assert response.status_code == 403
 
 
-def test_trusted_origins_as_a_string_raises_type_error(
-    app: Microflask, client: MicroflaskClient
+@pytest.mark.parametrize("setting", ["https://partner.example", None, 42])
+def test_trusted_origins_not_a_list_raises_type_error(
+    app: Microflask, client: MicroflaskClient, setting: object
 ) -> None:
-    app.config["CSRF_TRUSTED_ORIGINS"] = "https://partner.example"
+    app.config["CSRF_TRUSTED_ORIGINS"] = setting
     with pytest.raises(TypeError, match="CSRF_TRUSTED_ORIGINS must be a list"):
         client.post("/submit", headers={"Origin": "https://evil.example"})
 
