@@ -401,6 +401,19 @@ def test_wrong_token_is_400(token_app: Microflask, forge: t.Callable[[str], str]
     assert "The CSRF token is invalid." in response.text
 
 
+@pytest.mark.parametrize("where", [1, -5])
+def test_token_with_a_non_ascii_character_added_is_invalid(
+    token_app: Microflask, where: int
+) -> None:
+    client = token_app.test_client()
+    token = client.get("/form").text
+    tampered = token[:where] + "\u00e9" + token[where:]
+    response = client.post("/submit", data={"csrf_token": tampered})
+    assert response.status_code == 400
+    assert "The CSRF token is invalid." in response.text
+    assert client.post("/submit", data={"csrf_token": token}).status_code == 200
+
+
 def test_token_from_another_session_is_invalid(token_app: Microflask) -> None:
     other = token_app.test_client().get("/form").text
     client = token_app.test_client()
