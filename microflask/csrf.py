@@ -295,7 +295,10 @@ template_csrf_token = _TemplateToken()
 def _check_token(app: Microflask, request: Request) -> None:
     sent = request.form.get(TOKEN_FIELD) or request.headers.get(TOKEN_HEADER)
     if not sent:
-        raise BadRequest("The CSRF token is missing.")
+        raise BadRequest(
+            f"The CSRF token is missing. Send it in the {TOKEN_FIELD!r} form field"
+            f" or the {TOKEN_HEADER!r} header."
+        )
     expected = _cv_request.get().session.get(_SESSION_KEY)
     from itsdangerous import BadData
 

@@ -370,6 +370,16 @@ def test_missing_token_is_400(token_app: Microflask) -> None:
     assert "The CSRF token is missing." in response.text
 
 
+def test_missing_token_message_names_the_field_and_the_header(token_app: Microflask) -> None:
+    # Flask-WTF's JavaScript examples send X-CSRFToken; the message says what is read.
+    client = token_app.test_client()
+    token = client.get("/form").text
+    response = client.post("/submit", headers={"X-CSRFToken": token})
+    assert response.status_code == 400
+    text = html.unescape(response.text)
+    assert "in the 'csrf_token' form field or the 'X-CSRF-Token' header." in text
+
+
 def test_form_field_token_passes(token_app: Microflask) -> None:
     client = token_app.test_client()
     token = client.get("/form").text
@@ -491,7 +501,7 @@ def test_token_failure_goes_through_error_handlers(token_app: Microflask) -> Non
         return f"handled: {e.description}", 400
 
     response = token_app.test_client().post("/submit")
-    assert response.text == "handled: The CSRF token is missing."
+    assert response.text.startswith("handled: The CSRF token is missing.")
 
 
 def test_cross_origin_check_runs_before_the_token_check(
