@@ -20,6 +20,7 @@ import hashlib
 import hmac
 import os
 import typing as t
+from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from werkzeug.exceptions import BadRequest, Forbidden
@@ -31,6 +32,7 @@ if t.TYPE_CHECKING:
     from itsdangerous import URLSafeSerializer
 
     from .app import Microflask
+    from .blueprints import Blueprint
     from .wrappers import Request
 
 __all__ = ["csrf_exempt", "csrf_token", "generate_csrf", "protect"]
@@ -60,12 +62,16 @@ _NO_PREFLIGHT_TYPES = frozenset(
 # normal form.
 _TRUSTED_KEY = "microflask.csrf.trusted_origins"
 
-F = t.TypeVar("F", bound=t.Callable[..., t.Any])
+F = t.TypeVar("F", bound="t.Callable[..., t.Any] | Blueprint")
 
 
 def csrf_exempt(view: F) -> F:
-    """Mark a view function so :func:`protect` lets every request through."""
-    view._csrf_exempt = True  # type: ignore[attr-defined]
+    """Mark a view so :func:`protect` lets every request to it through.
+
+    *view* is a view function, a view class (``MethodView``), or a blueprint,
+    whose nested blueprints are then exempt too.
+    """
+    view._csrf_exempt = True  # type: ignore[union-attr]
     return view
 
 
@@ -84,13 +90,23 @@ def protect(app: Microflask, request: Request) -> None:
     check_token = config["CSRF_ENABLED"]
     if not (check_origin or check_token):  # e.g. curl or the test client, tokens off
         return
-    view = app.view_functions.get(request.endpoint or "")
-    if getattr(view, "_csrf_exempt", False):
+    if _is_exempt(app, request):
         return
     if check_origin:
         _check_origin(app, request)
     if check_token:
         _check_token(app, request)
+
+
+def _is_exempt(app: Microflask, request: Request) -> bool:
+    view = app.view_functions.get(request.endpoint or "")
+    if getattr(view, "_csrf_exempt", False):
+        return True
+    if getattr(getattr(view, "view_class", None), "_csrf_exempt", False):
+        return True
+    return any(
+        getattr(app.blueprints.get(name), "_csrf_exempt", False) for name in request.blueprints
+    )
 
 
 def _check_origin(app: Microflask, request: Request) -> None:
@@ -142,10 +158,14 @@ def _refuse(app: Microflask, request: Request, fetch_site: str | None, origin: s
         origin,
         why.rstrip("."),
     )
-    if origin is None or origin == "null":
+    try:  # suggest only an entry the setting takes ('', 'null' and 'http://[::1' it does not)
+        entry = _validated_origin(origin) if origin != "null" else None
+    except ValueError:
+        entry = None
+    if entry is None:
         hint = "Without a real Origin header, the sender cannot be trusted."
     else:
-        hint = f"To accept writes from it, set CSRF_TRUSTED_ORIGINS = [{origin!r}]."
+        hint = f"To accept writes from it, set CSRF_TRUSTED_ORIGINS = [{entry!r}]."
     raise Forbidden(
         f"Cross-origin request refused: {why} {hint} Requests a browser sends only"
         " after a CORS preflight (a JSON body, PUT, PATCH, DELETE) pass when the"
@@ -163,11 +183,11 @@ def _origin_host(origin: str) -> str | None:
 def _trusted_origins(app: Microflask) -> frozenset[str]:
     """Return ``CSRF_TRUSTED_ORIGINS`` normalised, validated once per value.
 
-    :raises TypeError: if the setting is a string rather than a list.
+    :raises TypeError: if the setting is a string or None rather than a list.
     :raises ValueError: for an entry that is not ``scheme://host[:port]``.
     """
     configured = app.config["CSRF_TRUSTED_ORIGINS"]
-    if isinstance(configured, str):
+    if isinstance(configured, str) or not isinstance(configured, Iterable):
         raise TypeError(
             f"CSRF_TRUSTED_ORIGINS must be a list of origins, got {configured!r};"
             " write ['https://example.com'], not 'https://example.com'."
@@ -182,14 +202,21 @@ def _trusted_origins(app: Microflask) -> frozenset[str]:
 
 
 def _validated_origin(entry: t.Any) -> str:
+    """Return *entry* as a browser's Origin header spells it.
+
+    That is in lower case, with its host in IDNA (punycode) form and without
+    the scheme's default port, which browsers leave out.
+    """
     try:
         parts = urlsplit(entry) if isinstance(entry, str) else None
-    except ValueError:
+        netloc = parts.netloc.lower().encode("idna").decode("ascii") if parts else ""
+        port = parts.port if parts else None  # a port not a number in range raises
+    except (ValueError, UnicodeError):
         parts = None
     if (
         parts is None
-        or not (parts.scheme and parts.netloc)
-        or "*" in parts.netloc
+        or not (parts.scheme and netloc)
+        or any(char in netloc for char in "*@ ")
         or parts.path not in ("", "/")
         or parts.query
         or parts.fragment
@@ -197,9 +224,12 @@ def _validated_origin(entry: t.Any) -> str:
         raise ValueError(
             f"CSRF_TRUSTED_ORIGINS entry {entry!r} is not an origin: write it as the"
             " browser's Origin header does, scheme://host[:port], e.g."
-            f" {_suggest_origin(entry)!r} (no path, query or wildcard)."
+            f" {_suggest_origin(entry)!r} (no user, path, query or wildcard)."
         )
-    return str(entry).rstrip("/").lower()
+    scheme = parts.scheme.lower()
+    if port is not None and (scheme, port) in (("http", 80), ("https", 443)):
+        netloc = netloc.rpartition(":")[0]
+    return f"{scheme}://{netloc.rstrip(':')}"
 
 
 def _suggest_origin(entry: t.Any) -> str:
@@ -208,7 +238,7 @@ def _suggest_origin(entry: t.Any) -> str:
     if not found:
         scheme, rest = "", text
     # "//host" has no scheme either; a wildcard's suggestion is one of its hosts.
-    host = rest.lstrip("/").split("/")[0].removeprefix("*.")
+    host = rest.lstrip("/").split("/")[0].removeprefix("*.").rpartition("@")[2]
     if not scheme:
         scheme = "http" if host.startswith(("localhost", "127.0.0.1", "[::1]")) else "https"
     return f"{scheme}://{host}"
@@ -265,12 +295,16 @@ template_csrf_token = _TemplateToken()
 def _check_token(app: Microflask, request: Request) -> None:
     sent = request.form.get(TOKEN_FIELD) or request.headers.get(TOKEN_HEADER)
     if not sent:
-        raise BadRequest("The CSRF token is missing.")
+        raise BadRequest(
+            f"The CSRF token is missing. Send it in the {TOKEN_FIELD!r} form field"
+            f" or the {TOKEN_HEADER!r} header."
+        )
     expected = _cv_request.get().session.get(_SESSION_KEY)
     from itsdangerous import BadData
 
     try:
-        raw = _serializer(app).loads(sent)
+        # itsdangerous drops non-ASCII characters before decoding: a token is never one.
+        raw = _serializer(app).loads(sent) if sent.isascii() else None
     except BadData:
         raw = None
     if not (

@@ -9,9 +9,10 @@ import typing as t
 import pytest
 from werkzeug.exceptions import Forbidden
 
-from microflask import Microflask, render_template_string, request, session
+from microflask import Blueprint, Microflask, render_template_string, request, session
 from microflask.csrf import csrf_exempt, csrf_token, generate_csrf, protect
 from microflask.testing import MicroflaskClient
+from microflask.views import MethodView
 from microflask.wrappers import Response
 
 HOST = "app.example"
@@ -162,6 +163,22 @@ def test_refusal_without_origin_says_so(client: MicroflaskClient) -> None:
     assert "Without a real Origin header" in html.unescape(response.text)
 
 
+@pytest.mark.parametrize("origin", ["", "http://[::1", "https://user@evil.example", "https://x/y"])
+def test_refusal_suggests_no_entry_the_setting_would_refuse(
+    client: MicroflaskClient, origin: str
+) -> None:
+    response = client.post("/submit", headers={"Origin": origin})
+    assert response.status_code == 403
+    text = html.unescape(response.text)
+    assert "CSRF_TRUSTED_ORIGINS = [" not in text
+    assert "Without a real Origin header" in text
+
+
+def test_refusal_suggests_the_entry_as_the_setting_reads_it(client: MicroflaskClient) -> None:
+    response = client.post("/submit", headers={"Origin": "https://Partner.example"})
+    assert "CSRF_TRUSTED_ORIGINS = ['https://partner.example']" in html.unescape(response.text)
+
+
 def test_refusal_is_logged_as_warning(
     client: MicroflaskClient, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -187,6 +204,11 @@ def test_refusal_is_logged_as_warning(
         ("//localhost:5173", "http://localhost:5173"),
         ("http://[::1", None),
         (42, None),
+        # Never a browser's Origin: userinfo, a port that is not one, a space.
+        ("https://user@example.com", "https://example.com"),
+        ("https://example.com:https", None),
+        ("https://example.com:99999", None),
+        ("https://exa mple.com", None),
     ],
 )
 def test_trusted_origin_entry_without_scheme_is_an_error(
@@ -256,6 +278,24 @@ def test_trusted_origin_passes(
     assert client.post("/submit", headers=headers).status_code == 200
 
 
+@pytest.mark.parametrize(
+    ("entry", "origin"),
+    [
+        ("https://partner.example:443", "https://partner.example"),
+        ("http://partner.example:80/", "http://partner.example"),
+        ("https://bücher.example", "https://xn--bcher-kva.example"),
+        ("https://BÜCHER.example:8443", "https://xn--bcher-kva.example:8443"),
+    ],
+)
+def test_trusted_origin_is_matched_as_the_browser_spells_it(
+    app: Microflask, client: MicroflaskClient, entry: str, origin: str
+) -> None:
+    """A default port is left out of an Origin header, and a host is in IDNA form."""
+    app.config["CSRF_TRUSTED_ORIGINS"] = [entry]
+    headers = {"Origin": origin, "Sec-Fetch-Site": "cross-site"}
+    assert client.post("/submit", headers=headers).status_code == 200
+
+
 def test_untrusted_origin_still_refused_with_trusted_list(
     app: Microflask, client: MicroflaskClient
 ) -> None:
@@ -264,10 +304,11 @@ def test_untrusted_origin_still_refused_with_trusted_list(
     assert response.status_code == 403
 
 
-def test_trusted_origins_as_a_string_raises_type_error(
-    app: Microflask, client: MicroflaskClient
+@pytest.mark.parametrize("setting", ["https://partner.example", None, 42])
+def test_trusted_origins_not_a_list_raises_type_error(
+    app: Microflask, client: MicroflaskClient, setting: object
 ) -> None:
-    app.config["CSRF_TRUSTED_ORIGINS"] = "https://partner.example"
+    app.config["CSRF_TRUSTED_ORIGINS"] = setting
     with pytest.raises(TypeError, match="CSRF_TRUSTED_ORIGINS must be a list"):
         client.post("/submit", headers={"Origin": "https://evil.example"})
 
@@ -329,6 +370,16 @@ def test_missing_token_is_400(token_app: Microflask) -> None:
     assert "The CSRF token is missing." in response.text
 
 
+def test_missing_token_message_names_the_field_and_the_header(token_app: Microflask) -> None:
+    # Flask-WTF's JavaScript examples send X-CSRFToken; the message says what is read.
+    client = token_app.test_client()
+    token = client.get("/form").text
+    response = client.post("/submit", headers={"X-CSRFToken": token})
+    assert response.status_code == 400
+    text = html.unescape(response.text)
+    assert "in the 'csrf_token' form field or the 'X-CSRF-Token' header." in text
+
+
 def test_form_field_token_passes(token_app: Microflask) -> None:
     client = token_app.test_client()
     token = client.get("/form").text
@@ -358,6 +409,19 @@ def test_wrong_token_is_400(token_app: Microflask, forge: t.Callable[[str], str]
     response = client.post("/submit", data={"csrf_token": forge(token)})
     assert response.status_code == 400
     assert "The CSRF token is invalid." in response.text
+
+
+@pytest.mark.parametrize("where", [1, -5])
+def test_token_with_a_non_ascii_character_added_is_invalid(
+    token_app: Microflask, where: int
+) -> None:
+    client = token_app.test_client()
+    token = client.get("/form").text
+    tampered = token[:where] + "\u00e9" + token[where:]
+    response = client.post("/submit", data={"csrf_token": tampered})
+    assert response.status_code == 400
+    assert "The CSRF token is invalid." in response.text
+    assert client.post("/submit", data={"csrf_token": token}).status_code == 200
 
 
 def test_token_from_another_session_is_invalid(token_app: Microflask) -> None:
@@ -402,13 +466,42 @@ def test_exempt_view_needs_no_token(token_app: Microflask) -> None:
     assert token_app.test_client().post("/webhook").status_code == 200
 
 
+def test_exempt_blueprint_and_its_nested_blueprints_need_no_token(
+    token_app: Microflask,
+) -> None:
+    hooks = Blueprint("hooks", __name__, url_prefix="/hooks")
+    nested = Blueprint("nested", __name__, url_prefix="/nested")
+    other = Blueprint("other", __name__, url_prefix="/other")
+    for bp in (hooks, nested, other):
+        bp.add_url_rule("/in", "receive", lambda: "in", methods=["POST"])
+    hooks.register_blueprint(nested)
+    token_app.register_blueprint(csrf_exempt(hooks))
+    token_app.register_blueprint(other)
+    client = token_app.test_client()
+    assert client.post("/hooks/in").text == "in"
+    assert client.post("/hooks/nested/in").text == "in"
+    assert client.post("/other/in").status_code == 400
+    cross_site = {"Sec-Fetch-Site": "cross-site"}
+    assert client.post("/hooks/in", headers=cross_site).status_code == 200
+
+
+def test_exempt_view_class_needs_no_token(token_app: Microflask) -> None:
+    @csrf_exempt
+    class Receive(MethodView):
+        def post(self) -> str:
+            return "received"
+
+    token_app.add_url_rule("/receive", view_func=Receive.as_view("receive"))
+    assert token_app.test_client().post("/receive").text == "received"
+
+
 def test_token_failure_goes_through_error_handlers(token_app: Microflask) -> None:
     @token_app.errorhandler(400)
     def bad_request(e: Forbidden) -> tuple[str, int]:
         return f"handled: {e.description}", 400
 
     response = token_app.test_client().post("/submit")
-    assert response.text == "handled: The CSRF token is missing."
+    assert response.text.startswith("handled: The CSRF token is missing.")
 
 
 def test_cross_origin_check_runs_before_the_token_check(

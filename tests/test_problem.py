@@ -44,6 +44,7 @@ def _json(response: TestResponse | Response) -> t.Any:
         ("application/json;charset=UTF-8, text/html;q=0.9", True),
         ("application/problem+json; charset=utf-8", True),
         ("text/html;level=1, application/json;q=0.9", False),
+        ("text/html;charset=utf-8, application/json;q=0.9", False),
     ],
 )
 def test_wants_problem_json(app: Microflask, accept: str | None, expected: bool) -> None:
