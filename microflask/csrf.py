@@ -40,6 +40,8 @@ __all__ = ["csrf_exempt", "csrf_token", "generate_csrf", "protect"]
 #: The form field and the header a token is read from.
 TOKEN_FIELD = "csrf_token"
 TOKEN_HEADER = "X-CSRF-Token"
+#: Also read: Flask-WTF's header, which scripts ported from Flask-WTF apps send.
+_FLASK_WTF_HEADER = "X-CSRFToken"
 #: Methods that must not change state, so are never checked.
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
@@ -293,7 +295,10 @@ template_csrf_token = _TemplateToken()
 
 
 def _check_token(app: Microflask, request: Request) -> None:
-    sent = request.form.get(TOKEN_FIELD) or request.headers.get(TOKEN_HEADER)
+    headers = request.headers
+    sent = (
+        request.form.get(TOKEN_FIELD) or headers.get(TOKEN_HEADER) or headers.get(_FLASK_WTF_HEADER)
+    )
     if not sent:
         raise BadRequest(
             f"The CSRF token is missing. Send it in the {TOKEN_FIELD!r} form field"
