@@ -20,7 +20,6 @@ import hashlib
 import hmac
 import os
 import typing as t
-from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from werkzeug.exceptions import BadRequest, Forbidden
@@ -101,12 +100,13 @@ def protect(app: Microflask, request: Request) -> None:
 
 
 def _is_exempt(app: Microflask, request: Request) -> bool:
-    view = app.view_functions.get(request.endpoint or "")
+    endpoint = request.endpoint or ""
+    view = app.view_functions.get(endpoint)
     if getattr(view, "_csrf_exempt", False):
         return True
     if getattr(getattr(view, "view_class", None), "_csrf_exempt", False):
         return True
-    return any(
+    return "." in endpoint and any(  # only a blueprint's endpoint has a dot
         getattr(app.blueprints.get(name), "_csrf_exempt", False) for name in request.blueprints
     )
 
@@ -189,12 +189,15 @@ def _trusted_origins(app: Microflask) -> frozenset[str]:
     :raises ValueError: for an entry that is not ``scheme://host[:port]``.
     """
     configured = app.config["CSRF_TRUSTED_ORIGINS"]
-    if isinstance(configured, str) or not isinstance(configured, Iterable):
+    try:
+        if isinstance(configured, str):
+            raise TypeError
+        entries = tuple(configured)  # None, or another value not a list, raises too
+    except TypeError:
         raise TypeError(
             f"CSRF_TRUSTED_ORIGINS must be a list of origins, got {configured!r};"
             " write ['https://example.com'], not 'https://example.com'."
-        )
-    entries = tuple(configured)
+        ) from None
     cached = app.extensions.get(_TRUSTED_KEY)
     if cached is not None and cached[0] == entries:
         return cached[1]  # type: ignore[no-any-return]
