@@ -405,6 +405,9 @@ class MicroflaskGroup(AppGroup):
         self.load_dotenv = load_dotenv
         self.set_debug_flag = set_debug_flag
         self._plugin_groups: set[str] = set()
+        # Beyond-Flask commands give way to an app's or a Flask plugin's of the same
+        # name: flask-smorest and flask-openapi3 add their own ``openapi`` to app.cli.
+        self._yielding: set[str] = set()
         if add_default_commands:
             for command in (run_command, shell_command, routes_command):
                 self.add_command(command)
@@ -420,23 +423,34 @@ class MicroflaskGroup(AppGroup):
                 continue
             self._plugin_groups.add(group)
             for entry in importlib.metadata.entry_points(group=group):
-                if entry.name not in self.commands:
+                if entry.name not in self.commands or entry.name in self._yielding:
                     self.add_command(entry.load(), entry.name)
+                    if group == "microflask.commands":
+                        self._yielding.add(entry.name)
+                    else:
+                        self._yielding.discard(entry.name)
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         """Find a built-in or plugin command, else one from ``app.cli``."""
         self._load_plugin_commands()
-        if (command := super().get_command(ctx, name)) is not None:
+        command = super().get_command(ctx, name)
+        if command is not None and name not in self._yielding:
             return command
         try:
             app = ctx.ensure_object(ScriptInfo).load_app()
-        except NoAppException as e:
+        except Exception as e:
+            if command is not None:  # the app's error shows when the command runs
+                return command
+            if not isinstance(e, NoAppException):
+                raise
             click.secho(f"Error: {e.format_message()}\n", err=True, fg="red")
             return None
         current = _cv_app.get(None)
         if current is None or current.app is not app:
             ctx.with_resource(app.app_context())
         self._load_plugin_commands()  # loading the app may have installed the bridge
+        if name in self._yielding:
+            return app.cli.get_command(ctx, name) or super().get_command(ctx, name)
         return super().get_command(ctx, name) or app.cli.get_command(ctx, name)
 
     def list_commands(self, ctx: click.Context) -> list[str]:

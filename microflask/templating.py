@@ -13,6 +13,7 @@ import typing as t
 
 import jinja2
 from blinker import Signal
+from jinja2 import TemplateNotFound
 from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
 
@@ -29,6 +30,7 @@ if t.TYPE_CHECKING:
 __all__ = [
     "DispatchingJinjaLoader",
     "Environment",
+    "TemplateNotFound",
     "create_environment",
     "render_chunks",
     "render_template",

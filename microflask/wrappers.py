@@ -18,8 +18,8 @@ from werkzeug.exceptions import (
 from werkzeug.formparser import FormDataParser
 from werkzeug.sansio.http import parse_cookie
 from werkzeug.utils import get_content_type
-from werkzeug.wrappers import Request as _WerkzeugRequest
-from werkzeug.wrappers import Response as _WerkzeugResponse
+from werkzeug.wrappers import Request as RequestBase
+from werkzeug.wrappers import Response as ResponseBase
 
 from . import json
 from .globals import _cv_app
@@ -33,7 +33,7 @@ if t.TYPE_CHECKING:
     from werkzeug.formparser import t_parse_result
     from werkzeug.routing import Rule
 
-__all__ = ["Request", "Response"]
+__all__ = ["Request", "RequestBase", "Response", "ResponseBase"]
 
 _NON_ASCII = re.compile(b"[\x80-\xff]")
 
@@ -243,7 +243,7 @@ class _Cached(cached_property[t.Any]):
         return value
 
 
-class Request(_WerkzeugRequest):
+class Request(RequestBase):
     """The incoming request, with the matched rule and the app's size limits."""
 
     json_module: t.Any = json
@@ -278,12 +278,12 @@ class Request(_WerkzeugRequest):
             # finds it by walking all of the request's headers.
             return parse_cookie(self.environ.get("HTTP_COOKIE"), cls=self.dict_storage_class)
 
-        url = _Cached(_url_reader(_WerkzeugRequest.url.fget))
-        base_url = _Cached(_url_reader(_WerkzeugRequest.base_url.fget))
-        root_url = _Cached(_url_reader(_WerkzeugRequest.root_url.fget))
-        host_url = _Cached(_url_reader(_WerkzeugRequest.host_url.fget))
-        args = _Cached(_WerkzeugRequest.args.fget)
-        form = _Cached(_WerkzeugRequest.form.fget)
+        url = _Cached(_url_reader(RequestBase.url.fget))
+        base_url = _Cached(_url_reader(RequestBase.base_url.fget))
+        root_url = _Cached(_url_reader(RequestBase.root_url.fget))
+        host_url = _Cached(_url_reader(RequestBase.host_url.fget))
+        args = _Cached(RequestBase.args.fget)
+        form = _Cached(RequestBase.form.fget)
 
         @_Cached
         def stream(self) -> t.IO[bytes]:
@@ -293,21 +293,21 @@ class Request(_WerkzeugRequest):
             """
             environ = self.environ
             if self.shallow or "wsgi.input_terminated" not in environ:
-                return _WerkzeugRequest.stream.fget(self)
+                return RequestBase.stream.fget(self)
             limit = self.max_content_length
             if limit is not None and (self.content_length or 0) > limit:
                 raise RequestEntityTooLarge()
             # Buffered: ``readline`` and iterating by line would read a byte at a time.
             return io.BufferedReader(_TerminatedBody(environ["wsgi.input"], limit))
 
-        files = _Cached(_WerkzeugRequest.files.fget)
-        values = _Cached(_WerkzeugRequest.values.fget)
+        files = _Cached(RequestBase.files.fget)
+        values = _Cached(RequestBase.values.fget)
 
         @_Cached
         def authorization(self) -> Authorization | None:
             """The parsed ``Authorization`` header; None if absent or malformed."""
             try:
-                return _WerkzeugRequest.authorization.fget(self)
+                return RequestBase.authorization.fget(self)
             except ValueError:  # non-ASCII Basic credentials, which Werkzeug lets escape
                 return None
 
@@ -341,7 +341,7 @@ class Request(_WerkzeugRequest):
         return blueprint_ancestry(self.blueprint)
 
 
-class Response(_WerkzeugResponse):
+class Response(ResponseBase):
     """The response object; HTML by default, cookie size limit from config."""
 
     default_mimetype: str | None = "text/html"
@@ -443,12 +443,12 @@ def _buffered_setup(
     The class's defaults are arguments so that a default changed later is seen. None
     where *cls* overrides a part of Werkzeug's set-up for a lone body.
     """
-    base = _WerkzeugResponse
+    base = ResponseBase
     names = ("set_data", "_clean_status", "status")
     if not set_length or any(getattr(cls, name) is not getattr(base, name) for name in names):
         return None
     if mimetype is None:
         mimetype = default_mimetype
     content_type = get_content_type(mimetype, "utf-8") if mimetype is not None else None
-    status, code = base._clean_status(t.cast(_WerkzeugResponse, None), default_status)
+    status, code = base._clean_status(t.cast(ResponseBase, None), default_status)
     return content_type, status, code
