@@ -8,6 +8,7 @@ tests run the same code, so it is also shown to work.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import typing as t
 from datetime import timedelta
@@ -17,7 +18,8 @@ from types import TracebackType
 from jinja2 import BaseLoader, ChoiceLoader, DictLoader
 from typing_extensions import assert_type
 
-from microflask import Blueprint, Microflask, Response, stream_with_context
+from microflask import Blueprint, Microflask, Response, session, stream_with_context
+from microflask.sessions import SecureCookieSessionInterface
 from microflask.testing import MicroflaskClient
 
 
@@ -131,3 +133,28 @@ def test_mistakes_flask_annotations_catch(app: Microflask) -> None:
     assert named("x") == "x"
     assert len(app.shell_context_processors) == 1
     assert names() == []
+
+
+def _sha512(string: bytes = b"") -> t.Any:
+    return hashlib.sha512(string)
+
+
+class _Sha512Sessions(SecureCookieSessionInterface):
+    """A digest typed as Flask types its own (bytes in, anything out)."""
+
+    digest_method = staticmethod(_sha512)
+
+
+def test_session_interface_digest_typed_as_flask() -> None:
+    app = Microflask(__name__)
+    app.secret_key = "k"
+    app.session_interface = _Sha512Sessions()
+
+    @app.route("/")
+    def index() -> str:
+        session["n"] = session.get("n", 0) + 1
+        return str(session["n"])
+
+    client = app.test_client()
+    client.get("/")
+    assert client.get("/").text == "2"
