@@ -113,7 +113,7 @@ class Microflask(Scaffold):
     test_client_class: type[MicroflaskClient] | None = None
     test_cli_runner_class: type[MicroflaskCliRunner] | None = None
     session_interface: SessionInterface = SecureCookieSessionInterface()
-    default_config: ImmutableDict[str, t.Any] = ImmutableDict(
+    default_config: dict[str, t.Any] = ImmutableDict(
         {
             "DEBUG": None,
             "TESTING": False,

@@ -158,3 +158,13 @@ def test_session_interface_digest_typed_as_flask() -> None:
     client = app.test_client()
     client.get("/")
     assert client.get("/").text == "2"
+
+
+class _MoreDefaultsApp(Microflask):
+    """A plain dict of defaults, typed ``dict[str, Any]`` as Flask declares it."""
+
+    default_config = dict(Microflask.default_config, GREETING="hi")
+
+
+def test_default_config_may_be_a_plain_dict() -> None:
+    assert _MoreDefaultsApp(__name__).config["GREETING"] == "hi"
