@@ -168,3 +168,14 @@ class _MoreDefaultsApp(Microflask):
 
 def test_default_config_may_be_a_plain_dict() -> None:
     assert _MoreDefaultsApp(__name__).config["GREETING"] == "hi"
+
+
+def test_hook_registry_pop_returns_the_hooks_typed(app: Microflask) -> None:
+    def hook() -> None:
+        pass
+
+    app.before_request(hook)
+    hooks = app.before_request_funcs.pop(None, None)
+    wrong: int = hooks  # type: ignore[assignment]  # a list or None, not Any
+    assert wrong == [hook]  # type: ignore[comparison-overlap]
+    assert app.before_request_funcs.pop("bp", None) is None
