@@ -15,10 +15,18 @@ from datetime import timedelta
 from functools import cached_property
 from types import TracebackType
 
+import pytest
 from jinja2 import BaseLoader, ChoiceLoader, DictLoader
 from typing_extensions import assert_type
 
-from microflask import Blueprint, Microflask, Response, session, stream_with_context
+from microflask import (
+    Blueprint,
+    Microflask,
+    Response,
+    after_this_request,
+    session,
+    stream_with_context,
+)
 from microflask.sessions import SecureCookieSessionInterface
 from microflask.testing import MicroflaskClient
 
@@ -179,3 +187,22 @@ def test_hook_registry_pop_returns_the_hooks_typed(app: Microflask) -> None:
     wrong: int = hooks  # type: ignore[assignment]  # a list or None, not Any
     assert wrong == [hook]  # type: ignore[comparison-overlap]
     assert app.before_request_funcs.pop("bp", None) is None
+
+
+def test_after_this_request_checks_the_hook(app: Microflask, client: MicroflaskClient) -> None:
+    @app.route("/")
+    def index() -> str:
+        @after_this_request
+        def tag(response: Response) -> Response:
+            response.headers["X-Tag"] = "1"
+            return response
+
+        @after_this_request  # type: ignore[type-var]  # a hook takes the response
+        def forgot_response() -> None:
+            pass
+
+        assert_type(tag(Response()), Response)
+        return "x"
+
+    with pytest.raises(TypeError):
+        client.get("/")
