@@ -49,6 +49,9 @@ from .sessions import SecureCookieSessionInterface, SessionInterface
 from .wrappers import Request, Response
 
 if t.TYPE_CHECKING:
+    import logging
+    from types import TracebackType
+
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
     from . import typing as ft
@@ -110,7 +113,7 @@ class Microflask(Scaffold):
     test_client_class: type[MicroflaskClient] | None = None
     test_cli_runner_class: type[MicroflaskCliRunner] | None = None
     session_interface: SessionInterface = SecureCookieSessionInterface()
-    default_config = ImmutableDict(
+    default_config: dict[str, t.Any] = ImmutableDict(
         {
             "DEBUG": None,
             "TESTING": False,
@@ -228,7 +231,7 @@ class Microflask(Scaffold):
         return self.import_name
 
     @cached_property
-    def logger(self) -> t.Any:
+    def logger(self) -> logging.Logger:
         """The ``logging.Logger`` named after the app."""
         from .logging import create_logger
 
@@ -396,8 +399,8 @@ class Microflask(Scaffold):
 
     @setupmethod
     def shell_context_processor(
-        self, f: ft.ShellContextProcessorCallable
-    ) -> ft.ShellContextProcessorCallable:
+        self, f: ft.T_shell_context_processor
+    ) -> ft.T_shell_context_processor:
         """Register a function whose dict is added to the ``shell`` namespace."""
         self.shell_context_processors.append(f)
         return f
@@ -834,7 +837,9 @@ class Microflask(Scaffold):
                 server_error = InternalServerError(original_exception=e)
         return self.finalize_request(server_error, from_error_handler=True)
 
-    def log_exception(self, exc_info: t.Any) -> None:
+    def log_exception(
+        self, exc_info: tuple[type, BaseException, TracebackType] | tuple[None, None, None]
+    ) -> None:
         """Log an unhandled error with its traceback to :attr:`logger`."""
         ctx = _cv_request.get(None)
         where = f" on {ctx.request.path} [{ctx.request.method}]" if ctx else ""

@@ -248,7 +248,9 @@ class Blueprint(Scaffold):
     # -- app-wide variants ---------------------------------------------------------------
 
     @setupmethod
-    def app_template_filter(self, name: str | None = None) -> t.Callable[[F], F]:
+    def app_template_filter(
+        self, name: str | None = None
+    ) -> t.Callable[[ft.T_template_filter], ft.T_template_filter]:
         """Register a Jinja filter on the app (filters are app-wide anyway)."""
         return self.template_filter(name)
 
@@ -260,7 +262,9 @@ class Blueprint(Scaffold):
         self.add_template_filter(f, name)
 
     @setupmethod
-    def app_template_test(self, name: str | None = None) -> t.Callable[[F], F]:
+    def app_template_test(
+        self, name: str | None = None
+    ) -> t.Callable[[ft.T_template_test], ft.T_template_test]:
         """Register a Jinja test on the app."""
         return self.template_test(name)
 
@@ -270,7 +274,9 @@ class Blueprint(Scaffold):
         self.add_template_test(f, name)
 
     @setupmethod
-    def app_template_global(self, name: str | None = None) -> t.Callable[[F], F]:
+    def app_template_global(
+        self, name: str | None = None
+    ) -> t.Callable[[ft.T_template_global], ft.T_template_global]:
         """Register a Jinja global on the app."""
         return self.template_global(name)
 

@@ -23,6 +23,7 @@ if t.TYPE_CHECKING:
     from _typeshed.wsgi import WSGIEnvironment
     from werkzeug.routing import MapAdapter
 
+    from . import typing as ft
     from .app import Microflask
     from .sessions import SessionMixin
     from .wrappers import Request
@@ -302,7 +303,7 @@ def has_request_context() -> bool:
     return _cv_request.get(None) is not None
 
 
-def after_this_request(f: F) -> F:
+def after_this_request(f: ft.T_after_request) -> ft.T_after_request:
     """Run *f* on the response of the current request, after the view.
 
     :raises RuntimeError: outside a request.

@@ -233,9 +233,18 @@ def _send(send: t.Callable[..., BaseResponse], *args: t.Any, **kwargs: t.Any) ->
     )
 
 
+_P = t.ParamSpec("_P")
+
+
+@t.overload
+def stream_with_context(generator_or_function: t.Iterator[t.AnyStr]) -> t.Iterator[t.AnyStr]: ...
+@t.overload
+def stream_with_context(
+    generator_or_function: t.Callable[_P, t.Iterator[t.AnyStr]],
+) -> t.Callable[_P, t.Iterator[t.AnyStr]]: ...
 def stream_with_context(
     generator_or_function: t.Iterator[t.AnyStr] | t.Callable[..., t.Iterator[t.AnyStr]],
-) -> t.Iterator[t.AnyStr]:
+) -> t.Iterator[t.AnyStr] | t.Callable[..., t.Iterator[t.AnyStr]]:
     """Keep the request context active while a streamed response is generated.
 
     Works on a generator or as a decorator on a generator function.
@@ -249,7 +258,7 @@ def stream_with_context(
         def decorator(*args: t.Any, **kwargs: t.Any) -> t.Any:
             return stream_with_context(func(*args, **kwargs))  # type: ignore[operator]
 
-        return update_wrapper(decorator, func)  # type: ignore[arg-type, return-value]
+        return update_wrapper(decorator, func)  # type: ignore[arg-type]
     ctx = _cv_request.get(None)
     if ctx is None:
         raise RuntimeError(

@@ -36,6 +36,7 @@ __all__ = [
 ]
 
 T = t.TypeVar("T")
+_D = t.TypeVar("_D")
 _Callback = t.Callable[[], None]
 
 
@@ -220,7 +221,11 @@ class HookRegistry(dict["str | None", HookList[T]]):
         for key, value in dict(*args, **kwargs).items():
             self[key] = value
 
-    def pop(self, key: str | None, *default: t.Any) -> t.Any:
+    @t.overload
+    def pop(self, key: str | None, /) -> HookList[T]: ...
+    @t.overload
+    def pop(self, key: str | None, default: HookList[T] | _D, /) -> HookList[T] | _D: ...
+    def pop(self, key: str | None, /, *default: t.Any) -> t.Any:
         self._on_change()
         return super().pop(key, *default)
 

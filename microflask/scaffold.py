@@ -24,7 +24,7 @@ from .helpers import get_root_path, send_from_directory
 from .hooks import HookRegistry, HookRegistryAttribute
 
 if t.TYPE_CHECKING:
-    from jinja2 import FileSystemLoader
+    from jinja2 import BaseLoader
 
     from . import typing as ft
     from .cli import AppGroup
@@ -169,7 +169,7 @@ class Scaffold:
         return send_from_directory(t.cast(str, self.static_folder), filename, max_age=max_age)
 
     @cached_property
-    def jinja_loader(self) -> FileSystemLoader | None:
+    def jinja_loader(self) -> BaseLoader | None:
         """The loader for this object's template folder, or None."""
         if self.template_folder is None:
             return None
@@ -202,41 +202,41 @@ class Scaffold:
 
     def _method_route(
         self, method: str, rule: str, options: dict[str, t.Any]
-    ) -> t.Callable[[F], F]:
+    ) -> t.Callable[[ft.T_route], ft.T_route]:
         if "methods" in options:
             raise TypeError("Use the 'route' decorator to use the 'methods' argument.")
         return self.route(rule, methods=[method], **options)
 
     @setupmethod
-    def get(self, rule: str, **options: t.Any) -> t.Callable[[F], F]:
+    def get(self, rule: str, **options: t.Any) -> t.Callable[[ft.T_route], ft.T_route]:
         """Register a GET route; shortcut for ``route(rule, methods=["GET"])``."""
         return self._method_route("GET", rule, options)
 
     @setupmethod
-    def post(self, rule: str, **options: t.Any) -> t.Callable[[F], F]:
+    def post(self, rule: str, **options: t.Any) -> t.Callable[[ft.T_route], ft.T_route]:
         """Register a POST route."""
         return self._method_route("POST", rule, options)
 
     @setupmethod
-    def put(self, rule: str, **options: t.Any) -> t.Callable[[F], F]:
+    def put(self, rule: str, **options: t.Any) -> t.Callable[[ft.T_route], ft.T_route]:
         """Register a PUT route."""
         return self._method_route("PUT", rule, options)
 
     @setupmethod
-    def delete(self, rule: str, **options: t.Any) -> t.Callable[[F], F]:
+    def delete(self, rule: str, **options: t.Any) -> t.Callable[[ft.T_route], ft.T_route]:
         """Register a DELETE route."""
         return self._method_route("DELETE", rule, options)
 
     @setupmethod
-    def patch(self, rule: str, **options: t.Any) -> t.Callable[[F], F]:
+    def patch(self, rule: str, **options: t.Any) -> t.Callable[[ft.T_route], ft.T_route]:
         """Register a PATCH route."""
         return self._method_route("PATCH", rule, options)
 
     @setupmethod
-    def route(self, rule: str, **options: t.Any) -> t.Callable[[F], F]:
+    def route(self, rule: str, **options: t.Any) -> t.Callable[[ft.T_route], ft.T_route]:
         """Register the decorated view for URL *rule*; see :meth:`add_url_rule`."""
 
-        def decorator(f: F) -> F:
+        def decorator(f: ft.T_route) -> ft.T_route:
             endpoint = options.pop("endpoint", None)
             self.add_url_rule(rule, endpoint, f, **options)
             return f
@@ -348,9 +348,11 @@ class Scaffold:
         self._add_template_item("globals", f, name or f.__name__)
 
     @t.overload
-    def template_filter(self, name: F) -> F: ...
+    def template_filter(self, name: ft.T_template_filter) -> ft.T_template_filter: ...
     @t.overload
-    def template_filter(self, name: str | None = None) -> t.Callable[[F], F]: ...
+    def template_filter(
+        self, name: str | None = None
+    ) -> t.Callable[[ft.T_template_filter], ft.T_template_filter]: ...
     @setupmethod
     def template_filter(self, name: t.Any = None) -> t.Any:
         """Register the decorated function as a Jinja filter.
@@ -360,9 +362,11 @@ class Scaffold:
         return _template_decorator(self.add_template_filter, name)
 
     @t.overload
-    def template_test(self, name: F) -> F: ...
+    def template_test(self, name: ft.T_template_test) -> ft.T_template_test: ...
     @t.overload
-    def template_test(self, name: str | None = None) -> t.Callable[[F], F]: ...
+    def template_test(
+        self, name: str | None = None
+    ) -> t.Callable[[ft.T_template_test], ft.T_template_test]: ...
     @setupmethod
     def template_test(self, name: t.Any = None) -> t.Any:
         """Register the decorated function as a Jinja test.
@@ -372,9 +376,11 @@ class Scaffold:
         return _template_decorator(self.add_template_test, name)
 
     @t.overload
-    def template_global(self, name: F) -> F: ...
+    def template_global(self, name: ft.T_template_global) -> ft.T_template_global: ...
     @t.overload
-    def template_global(self, name: str | None = None) -> t.Callable[[F], F]: ...
+    def template_global(
+        self, name: str | None = None
+    ) -> t.Callable[[ft.T_template_global], ft.T_template_global]: ...
     @setupmethod
     def template_global(self, name: t.Any = None) -> t.Any:
         """Register the decorated function as a Jinja global.

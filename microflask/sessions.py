@@ -242,7 +242,7 @@ class SecureCookieSessionInterface(SessionInterface):
 
     #: Mixed into the key so session signatures differ from other signatures.
     salt = "cookie-session"
-    digest_method = staticmethod(hashlib.sha256)
+    digest_method: t.Callable[[bytes], t.Any] = staticmethod(hashlib.sha256)
     key_derivation = "hmac"
     serializer: TaggedJSONSerializer = _DefaultSerializer()  # type: ignore[assignment]
     session_class = SecureCookieSession

@@ -10,8 +10,17 @@ if t.TYPE_CHECKING:
     from werkzeug.datastructures import Headers
     from werkzeug.sansio.response import Response
 
+
+class ResponseModel(t.Protocol):
+    """A pydantic model, which a typed view may return (see ``typed``)."""
+
+    @property
+    def model_fields_set(self) -> set[str]: ...
+
+
 ResponseValue = t.Union[
     "Response",
+    ResponseModel,
     str,
     bytes,
     list[t.Any],

@@ -6,6 +6,7 @@ import pytest
 
 from microflask import Microflask
 from microflask.redirects import is_safe_redirect_url, redirect_back
+from microflask.typing import ResponseReturnValue
 
 HOST = "app.example"
 
@@ -23,11 +24,11 @@ def redirect_views(app: Microflask) -> None:
         return name
 
     @app.get("/login")
-    def login() -> object:
+    def login() -> ResponseReturnValue:
         return redirect_back("index")
 
     @app.get("/logout")
-    def logout() -> object:
+    def logout() -> ResponseReturnValue:
         return redirect_back("profile", name="guest")
 
 
