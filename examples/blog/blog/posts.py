@@ -94,11 +94,20 @@ def get_post(id: int, check_author: bool = True) -> sqlite3.Row:
     return post
 
 
+#: The longest title: it goes into the flash, so into the session cookie.
+MAX_TITLE = 200
+
+
 def _read_post_form() -> tuple[str, str, str | None]:
-    """Return the form's title and body, and an error if the title is empty."""
+    """Return the form's title and body, and an error if the title is bad."""
     title = request.form.get("title", "").strip()
     body = request.form.get("body", "")
-    return title, body, None if title else "Title is required."
+    error = None
+    if not title:
+        error = "Title is required."
+    elif len(title) > MAX_TITLE:
+        error = f"The title is too long: {MAX_TITLE} characters at most."
+    return title, body, error
 
 
 @bp.route("/create", methods=("GET", "POST"))
