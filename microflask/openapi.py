@@ -18,6 +18,7 @@ import functools
 import inspect
 import json
 import re
+import threading
 import typing as t
 from pathlib import Path
 
@@ -394,29 +395,34 @@ def openapi_command(indent: int) -> None:
 # -- serving the document and its page ---------------------------------------------------
 
 
+_REGISTERING = threading.Lock()
+
+
 def register_openapi_routes(app: Microflask) -> None:
     """Add the routes ``OPENAPI_URL`` and ``OPENAPI_DOCS_URL`` ask for, once.
 
     :raises RuntimeError: if ``OPENAPI_DOCS_URL`` is set without ``OPENAPI_URL``.
     :raises ImportError: if the docs page is asked for and its assets are missing.
     """
-    url = app.config.get("OPENAPI_URL")
-    docs_url = app.config.get("OPENAPI_DOCS_URL")
-    if url and "openapi" not in app.view_functions:
-        app.add_url_rule(url, "openapi", _document_view(app))
-    if docs_url and "openapi_docs" not in app.view_functions:
-        if not url:
-            raise RuntimeError(
-                f"OPENAPI_DOCS_URL is {docs_url!r} but OPENAPI_URL is not set: the docs page"
-                " loads the document from there. Set OPENAPI_URL too, e.g. '/openapi.json'."
+    # Threads serving the first requests in parallel all get here: one adds.
+    with _REGISTERING:
+        url = app.config.get("OPENAPI_URL")
+        docs_url = app.config.get("OPENAPI_DOCS_URL")
+        if url and "openapi" not in app.view_functions:
+            app.add_url_rule(url, "openapi", _document_view(app))
+        if docs_url and "openapi_docs" not in app.view_functions:
+            if not url:
+                raise RuntimeError(
+                    f"OPENAPI_DOCS_URL is {docs_url!r} but OPENAPI_URL is not set: the docs page"
+                    " loads the document from there. Set OPENAPI_URL too, e.g. '/openapi.json'."
+                )
+            assets = _swagger_ui_folder()
+            app.add_url_rule(docs_url, "openapi_docs", _docs_page_view(app))
+            app.add_url_rule(
+                f"{docs_url.rstrip('/')}/assets/<filename>",
+                "openapi_docs_asset",
+                _asset_view(assets),
             )
-        assets = _swagger_ui_folder()
-        app.add_url_rule(docs_url, "openapi_docs", _docs_page_view(app))
-        app.add_url_rule(
-            f"{docs_url.rstrip('/')}/assets/<filename>",
-            "openapi_docs_asset",
-            _asset_view(assets),
-        )
 
 
 def _document_view(app: Microflask) -> t.Callable[[], Response]:

@@ -50,7 +50,9 @@ def _instance_secret_key(instance_path: str) -> str:
     if not os.path.exists(path):
         # Write then link: a worker racing us sees the whole key or none.
         partial = f"{path}.{os.getpid()}"
-        with open(partial, "w", encoding="ascii") as f:
+        # Readable by its owner only: whoever reads the key can forge sessions.
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with open(fd, "w", encoding="ascii") as f:
             f.write(secrets.token_hex(32))
         try:
             os.link(partial, path)

@@ -1,6 +1,6 @@
 """A read-only JSON API under ``/api``, whose errors are JSON too.
 
-The blueprint's 404 and 405 handlers answer JSON for errors its views raise
+The blueprint's 404, 405 and 500 handlers answer JSON for errors its views raise
 and, as microflask hands routing errors to the blueprint whose prefix holds
 the URL, for any URL under ``/api`` that matches no rule or not the method:
 an API client never gets the blog's HTML error page.
@@ -15,7 +15,7 @@ from werkzeug.exceptions import HTTPException
 
 from microflask import Blueprint, abort, jsonify
 
-from .db import get_db
+from .db import MAX_ID, get_db
 
 if t.TYPE_CHECKING:
     from werkzeug.wrappers import Response
@@ -39,7 +39,7 @@ def list_posts() -> dict[str, t.Any]:
     return {"posts": [_as_dict(row) for row in rows]}
 
 
-@bp.get("/posts/<int:id>")
+@bp.get(f"/posts/<int(max={MAX_ID}):id>")
 def show_post(id: int) -> dict[str, t.Any]:
     """Return the post *id*; a JSON 404 if there is none."""
     row = get_db().execute(f"{_POST_COLUMNS} WHERE p.id = ?", (id,)).fetchone()
@@ -50,8 +50,12 @@ def show_post(id: int) -> dict[str, t.Any]:
 
 @bp.errorhandler(404)
 @bp.errorhandler(405)
+@bp.errorhandler(500)
 def json_error(error: HTTPException) -> Response:
-    """Answer *error* as JSON, with its status and headers (a 405's Allow)."""
+    """Answer *error* as JSON, with its status and headers (a 405's Allow).
+
+    A 500's description is Werkzeug's generic one, never the exception's.
+    """
     response = jsonify(status=error.code, error=error.name, message=error.description)
     response.status_code = error.code or 500
     for name, value in error.get_headers():

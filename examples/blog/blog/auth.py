@@ -30,6 +30,9 @@ bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 F = t.TypeVar("F", bound=t.Callable[..., t.Any])
 
+#: The longest username: the welcome flash, in the session cookie, holds it.
+MAX_USERNAME = 80
+
 
 def login_required(view: F) -> F:
     """Send anonymous users to log in, then back here, instead of running *view*.
@@ -80,6 +83,8 @@ def register() -> t.Any:
     """Show the sign-up form; on POST create the user and go to login."""
     if form_submitted():
         username, password, error = _read_credentials()
+        if error is None and len(username) > MAX_USERNAME:
+            error = f"The username is too long: {MAX_USERNAME} characters at most."
         if error is None:
             try:
                 db = get_db()

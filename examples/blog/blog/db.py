@@ -9,6 +9,10 @@ import click
 from microflask import Microflask, current_app, g
 from microflask.cli import with_appcontext
 
+#: The largest id SQLite can store; the URL rules match no larger number,
+#: so ``/99999999999999999999/update`` is a 404, not an overflow.
+MAX_ID = 2**63 - 1
+
 
 def get_db() -> sqlite3.Connection:
     """Return this app context's connection, opening it on first use."""

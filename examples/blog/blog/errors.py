@@ -34,9 +34,6 @@ from .forms import mark_form_expired
 if t.TYPE_CHECKING:
     from werkzeug.wrappers import Response
 
-#: The codes the blog shows its own page for (400 through bad_request);
-#: others keep Werkzeug's plain page.
-PAGE_CODES = (403, 404, 405, 500)
 
 _EXPIRED = "This form had expired, so nothing was saved. Please check it and submit it again."
 # A 500's own description could leak details; the page says this instead.
@@ -90,6 +87,7 @@ def _is_csrf_failure(error: BadRequest) -> bool:
 
 def init_app(app: Microflask) -> None:
     """Register the error pages and the refused-form handler on *app*."""
-    for code in PAGE_CODES:
-        app.register_error_handler(code, error_page)
+    # Every HTTP error, a 413 for a too-big form and a 500 included, gets the
+    # blog's page; a handler for a code (400) wins over the one for the class.
+    app.register_error_handler(HTTPException, error_page)
     app.register_error_handler(400, bad_request)

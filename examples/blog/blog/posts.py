@@ -21,7 +21,7 @@ from microflask import (
 )
 
 from .auth import login_required
-from .db import get_db
+from .db import MAX_ID, get_db
 from .forms import form_submitted
 
 if t.TYPE_CHECKING:
@@ -68,9 +68,12 @@ def index() -> Response:
 def _page_number() -> int:
     """Return the ``page`` query argument; 400 if it is not a number from 1."""
     raw = request.args.get("page", "1")
-    if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
+    digits = raw.lstrip("0")
+    if not (raw.isascii() and raw.isdigit()) or not digits:
         abort(400, f"The page must be a whole number from 1, not {raw!r}.")
-    return int(raw)
+    if len(digits) > 18:  # int() refuses 4300 digits; no blog has that many pages
+        abort(404, "There is no such page of posts.")
+    return int(digits)
 
 
 def get_post(id: int, check_author: bool = True) -> sqlite3.Row:
@@ -91,11 +94,20 @@ def get_post(id: int, check_author: bool = True) -> sqlite3.Row:
     return post
 
 
+#: The longest title: it goes into the flash, so into the session cookie.
+MAX_TITLE = 200
+
+
 def _read_post_form() -> tuple[str, str, str | None]:
-    """Return the form's title and body, and an error if the title is empty."""
+    """Return the form's title and body, and an error if the title is bad."""
     title = request.form.get("title", "").strip()
     body = request.form.get("body", "")
-    return title, body, None if title else "Title is required."
+    error = None
+    if not title:
+        error = "Title is required."
+    elif len(title) > MAX_TITLE:
+        error = f"The title is too long: {MAX_TITLE} characters at most."
+    return title, body, error
 
 
 @bp.route("/create", methods=("GET", "POST"))
@@ -117,7 +129,7 @@ def create() -> t.Any:
     return render_template("blog/create.html")
 
 
-@bp.route("/<int:id>/update", methods=("GET", "POST"))
+@bp.route(f"/<int(max={MAX_ID}):id>/update", methods=("GET", "POST"))
 @login_required
 def update(id: int) -> t.Any:
     """Show the edit form for our post *id*; on POST save the changes."""
@@ -134,7 +146,7 @@ def update(id: int) -> t.Any:
     return render_template("blog/update.html", post=post)
 
 
-@bp.route("/<int:id>/delete", methods=("POST",))
+@bp.route(f"/<int(max={MAX_ID}):id>/delete", methods=("POST",))
 @login_required
 def delete(id: int) -> t.Any:
     """Delete our post *id*."""

@@ -6,6 +6,7 @@ import typing as t
 
 import pytest
 
+from microflask import Microflask
 from microflask.testing import MicroflaskClient
 
 if t.TYPE_CHECKING:
@@ -67,3 +68,24 @@ def test_outside_the_prefix_404_is_the_blogs_html_page(client: MicroflaskClient,
     assert response.status_code == 404
     assert response.mimetype == "text/html"
     assert "<h2>404 Not Found</h2>" in response.text
+
+
+def test_id_too_big_for_sqlite_is_a_json_404(client: MicroflaskClient) -> None:
+    response = client.get("/api/posts/99999999999999999999")
+    assert response.status_code == 404
+    assert response.json is not None and response.json["error"] == "Not Found"
+
+
+def test_server_error_under_the_prefix_is_json_without_the_detail(
+    client: MicroflaskClient, app: Microflask
+) -> None:
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    def boom() -> str:
+        raise RuntimeError("secret detail")
+
+    app.view_functions["api.list_posts"] = boom
+    response = client.get("/api/posts")
+    assert response.status_code == 500
+    assert response.json is not None and response.json["error"] == "Internal Server Error"
+    assert "secret detail" not in response.text

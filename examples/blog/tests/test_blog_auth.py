@@ -37,6 +37,7 @@ def test_register_stores_a_password_hash(app: Microflask, forms: Forms) -> None:
         ("", "x", "Username is required."),
         ("ada", "", "Password is required."),
         ("test", "x", "User test is already registered."),
+        ("a" * 81, "x", "The username is too long: 80 characters at most."),
     ],
 )
 def test_register_flashes_what_is_wrong(

@@ -95,6 +95,27 @@ def test_500_page_hides_the_error(app: Microflask) -> None:
     assert _in_layout(response.text)
 
 
+def test_too_big_form_is_a_413_page_in_the_layout(forms: Forms, auth: AuthActions) -> None:
+    auth.login()
+    forms.client.application.config["MAX_FORM_MEMORY_SIZE"] = 1000
+    response = forms.submit("/create", title="big", body="x" * 2000)
+    assert response.status_code == 413
+    assert "<h2>413 Request Entity Too Large</h2>" in response.text
+    assert _in_layout(response.text)
+    assert _titles(forms.client.application) == ["First post"]
+
+
+@pytest.mark.parametrize("path", ["/99999999999999999999/update", "/9223372036854775808/delete"])
+def test_id_too_big_for_sqlite_is_a_404_page(forms: Forms, auth: AuthActions, path: str) -> None:
+    # SQLite's integers stop at 2**63 - 1; a larger id is no post, not an OverflowError.
+    auth.login()
+    method = "POST" if path.endswith("delete") else "GET"
+    token = forms.token("/create")
+    response = forms.client.open(path, method=method, data={"csrf_token": token})
+    assert response.status_code == 404
+    assert "<h2>404 Not Found</h2>" in response.text
+
+
 def test_missing_post_message_is_shown(forms: Forms, auth: AuthActions) -> None:
     auth.login()
     response = forms.client.get("/7/update")

@@ -31,6 +31,11 @@ def test_secret_key_is_made_once_and_kept(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir()] == ["secret_key"]
 
 
+def test_secret_key_file_is_readable_by_its_owner_only(tmp_path: Path) -> None:
+    _instance_secret_key(str(tmp_path))
+    assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+
+
 def test_get_db_is_one_connection_per_context_and_closed_after(app: Microflask) -> None:
     with app.app_context():
         db = get_db()

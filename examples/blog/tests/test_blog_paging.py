@@ -78,6 +78,11 @@ def test_other_fragment_names_get_the_whole_page(client: MicroflaskClient) -> No
         ("page=0", 400, "The page must be a whole number from 1, not &#39;0&#39;."),
         ("page=two", 400, "The page must be a whole number from 1, not &#39;two&#39;."),
         ("page=%C2%B2", 400, "not &#39;²&#39;."),
+        ("page=000", 400, "The page must be a whole number from 1, not &#39;000&#39;."),
+        ("page=0003", 200, "Page 3 of 3"),
+        # More digits than int() reads (4300): a 404, not a 500.
+        ("page=" + "9" * 5000, 404, "There is no such page of posts."),
+        ("page=" + "1" * 19, 404, "There is no such page of posts."),
     ],
 )
 def test_bad_page_number_is_a_readable_error(

@@ -110,6 +110,22 @@ def test_empty_title_is_flashed_and_the_form_kept(
     assert "kept body</textarea>" in response.text
 
 
+@pytest.mark.parametrize("path", ["/create", "/1/update"])
+def test_too_long_title_is_refused_not_put_in_the_session_cookie(
+    app: Microflask, forms: Forms, auth: AuthActions, path: str
+) -> None:
+    # The "Published" flash held the whole title: a random 100 kB title made a
+    # 100 kB Set-Cookie header, which browsers drop and proxies refuse.
+    auth.login()
+    response = forms.submit(path, title="t" * 201, body="kept body")
+    assert response.status_code == 200
+    assert "The title is too long: 200 characters at most." in response.text
+    assert "kept body</textarea>" in response.text
+    with app.app_context():
+        titles = [row[0] for row in get_db().execute("SELECT title FROM post")]
+    assert titles == ["First post"]
+
+
 def test_delete_removes_the_post(app: Microflask, forms: Forms, auth: AuthActions) -> None:
     auth.login()
     response = forms.submit("/1/update", "/1/delete")
