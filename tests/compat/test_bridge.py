@@ -118,6 +118,14 @@ def test_names_flasks_modules_import_are_served_there(module: str, name: str, ou
     assert _flask(module, name) is getattr(importlib.import_module(where), attribute)
 
 
+def test_every_listed_imported_name_is_served() -> None:
+    from microflask.flask_compat import _IMPORTED_NAMES
+
+    for module, names in _IMPORTED_NAMES.items():
+        for name in names.split():
+            assert _flask(module, name) is not None, (module, name)
+
+
 def test_endpoint_helper_for_flask_restx() -> None:
     _endpoint_from_view_func = t.cast(
         t.Callable[[object], str], _flask("flask.sansio.scaffold", "_endpoint_from_view_func")
