@@ -595,16 +595,11 @@ class Microflask(Scaffold):
             preprocess(req.endpoint, req.view_args)
         if rule is not None:  # a request routing refused runs no view: its 404/405 first
             csrf.protect(self, req)
-        hooks, ran = chains[endpoint], 0  # again: a preprocessor may have added hooks
-        for before in hooks.before:
-            rv, ran = before(), ran + 1
-            if rv is None and chains.get(endpoint) is not hooks:  # a hook changed a registry
-                for before in chains.hooks_left(hooks, "before", ran):
-                    if (rv := before()) is not None:
-                        break
-                return rv
-            if rv is not None:
-                return rv  # type: ignore[no-any-return]
+        if chains[endpoint].before:  # looked up again: a preprocessor may have added hooks
+            for before in chains.watched(endpoint, "before"):
+                rv = before()
+                if rv is not None:
+                    return rv  # type: ignore[no-any-return]
         return None
 
     def dispatch_request(self) -> ft.ResponseReturnValue:
@@ -678,13 +673,9 @@ class Microflask(Scaffold):
         # Looked up again, not kept from the before hooks: a view may add after hooks.
         rule = ctx.request.url_rule
         chains, endpoint = self._hook_chains, rule.endpoint if rule is not None else None
-        hooks, ran = chains[endpoint], 0
-        for after in hooks.after:
-            response, ran = after(response), ran + 1
-            if chains.get(endpoint) is not hooks:  # a hook changed a registry
-                for after in chains.hooks_left(hooks, "after", ran):
-                    response = after(response)
-                break
+        if chains[endpoint].after:
+            for after in chains.watched(endpoint, "after"):
+                response = after(response)
         session = ctx.opened_session()
         if session is None:
             request = ctx.request

@@ -7,12 +7,27 @@ the generators live outside the repository.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import pathlib
 import typing as t
 
 import jinja2
 from flask_parity import FRAMEWORKS, app_class, blueprint
+
+
+@contextlib.contextmanager
+def _logged(app: t.Any) -> t.Iterator[list[str]]:
+    """Collect the messages *app*'s logger logs at INFO or above meanwhile."""
+    messages: list[str] = []
+    handler = logging.Handler()
+    handler.emit = lambda record: messages.append(record.getMessage())  # type: ignore[method-assign]
+    app.logger.addHandler(handler)
+    app.logger.setLevel(logging.INFO)
+    try:
+        yield messages
+    finally:
+        app.logger.removeHandler(handler)
 
 
 def _explained_render_in_blueprint(fw: t.Any, root: pathlib.Path) -> str:
@@ -26,15 +41,8 @@ def _explained_render_in_blueprint(fw: t.Any, root: pathlib.Path) -> str:
         return t.cast(str, fw.render_template("page.html"))
 
     app.register_blueprint(bp)
-    messages: list[str] = []
-    handler = logging.Handler()
-    handler.emit = lambda record: messages.append(record.getMessage())  # type: ignore[method-assign]
-    app.logger.addHandler(handler)
-    app.logger.setLevel(logging.INFO)
-    try:
+    with _logged(app) as messages:
         assert app.test_client().get("/page").text == "app's page"
-    finally:
-        app.logger.removeHandler(handler)
     [message] = messages
     return message
 
@@ -59,16 +67,8 @@ def _explanation(fw: t.Any, loader: jinja2.BaseLoader, name: str) -> str:
     app = app_class(fw)("explain_app")
     app.jinja_loader = loader
     app.config["EXPLAIN_TEMPLATE_LOADING"] = True
-    messages: list[str] = []
-    handler = logging.Handler()
-    handler.emit = lambda record: messages.append(record.getMessage())  # type: ignore[method-assign]
-    app.logger.addHandler(handler)
-    app.logger.setLevel(logging.INFO)
-    try:
-        with app.app_context():
-            assert fw.render_template(name) == "from a dict"
-    finally:
-        app.logger.removeHandler(handler)
+    with _logged(app) as messages, app.app_context():
+        assert fw.render_template(name) == "from a dict"
     [message] = messages
     return message
 
