@@ -40,7 +40,7 @@ from .config import Config, ConfigAttribute
 from .ctx import AppContext, RequestContext, _AppCtxGlobals
 from .globals import _NO_REQUEST_CTX, _cv_app, _cv_request, g
 from .helpers import CONTROL_CHARS, Aborter, get_debug_flag, get_load_dotenv
-from .hooks import HookChains, blueprints_for_path
+from .hooks import blueprint_ancestry, blueprint_of, blueprints_for_path, request_hooks
 from .json.provider import DefaultJSONProvider, JSONProvider
 from .problem import problem_response, wants_problem_json
 from .routing import Map, bind_request
@@ -163,7 +163,6 @@ class Microflask(Scaffold):
         instance_relative_config: bool = False,
         root_path: str | None = None,
     ) -> None:
-        self._hook_chains = HookChains(self)
         super().__init__(import_name, static_folder, static_url_path, template_folder, root_path)
         if instance_path is None:
             instance_path = self.auto_find_instance_path()
@@ -216,9 +215,6 @@ class Microflask(Scaffold):
                 " applied consistently. Do all setup (imports, decorators, blueprint"
                 " registration) before the app serves requests."
             )
-
-    def _registry_changed(self) -> None:
-        self._hook_chains.clear()
 
     @cached_property
     def name(self) -> str:  # type: ignore[override]
@@ -589,15 +585,14 @@ class Microflask(Scaffold):
         Returns the first non-None value a hook returns, which ends the request.
         """
         req = _cv_request.get(_NO_REQUEST_CTX).request
-        rule = req.url_rule
-        chains, endpoint = self._hook_chains, rule.endpoint if rule is not None else None
-        for preprocess in chains[endpoint].url_value_preprocessors:
-            preprocess(req.endpoint, req.view_args)
-        if rule is not None:  # a request routing refused runs no view: its 404/405 first
+        if self.url_value_preprocessors:
+            for preprocess in request_hooks(self, "url_value_preprocessors", req.blueprints):
+                preprocess(req.endpoint, req.view_args)
+        if req.url_rule is not None:  # a request routing refused runs no view: 404/405 first
             csrf.protect(self, req)
-        if chains[endpoint].before:  # looked up again: a preprocessor may have added hooks
-            for before in chains.watched(endpoint, "before"):
-                rv = before()
+        if self.before_request_funcs:
+            for before in request_hooks(self, "before_request_funcs", req.blueprints):
+                rv = self.ensure_sync(before)()
                 if rv is not None:
                     return rv  # type: ignore[no-any-return]
         return None
@@ -670,12 +665,9 @@ class Microflask(Scaffold):
         ctx = _cv_request.get(_NO_REQUEST_CTX)
         for func in ctx.after_request_functions:
             response = self.ensure_sync(func)(response)
-        # Looked up again, not kept from the before hooks: a view may add after hooks.
-        rule = ctx.request.url_rule
-        chains, endpoint = self._hook_chains, rule.endpoint if rule is not None else None
-        if chains[endpoint].after:
-            for after in chains.watched(endpoint, "after"):
-                response = after(response)
+        if self.after_request_funcs:
+            for after in request_hooks(self, "after_request_funcs", ctx.request.blueprints, True):
+                response = self.ensure_sync(after)(response)
         session = ctx.opened_session()
         if session is None:
             request = ctx.request
@@ -704,10 +696,10 @@ class Microflask(Scaffold):
         """
         if exc is _NO_EXC:  # not passed: the exception being handled, as in Flask
             exc = sys.exc_info()[1]
-        rule = _cv_request.get(_NO_REQUEST_CTX).request.url_rule
-        endpoint = rule.endpoint if rule is not None else None
-        if self._hook_chains[endpoint].teardown:
-            _run_all(self._hook_chains.watched(endpoint, "teardown"), exc)
+        if self.teardown_request_funcs:
+            blueprints = _cv_request.get(_NO_REQUEST_CTX).request.blueprints
+            hooks = request_hooks(self, "teardown_request_funcs", blueprints, True)
+            _run_all(map(self.ensure_sync, hooks), exc)
         if signals.request_tearing_down.receivers:
             signals.request_tearing_down.send(self, _async_wrapper=self.ensure_sync, exc=exc)
 
@@ -962,8 +954,10 @@ class Microflask(Scaffold):
 
     def inject_url_defaults(self, endpoint: str, values: dict[str, t.Any]) -> None:
         """Let the app's and blueprints' ``url_defaults`` fill *values*."""
-        for func in self._hook_chains[endpoint].url_defaults:
-            func(endpoint, values)
+        if self.url_default_functions:
+            blueprints = blueprint_ancestry(blueprint_of(endpoint))
+            for func in request_hooks(self, "url_default_functions", blueprints):
+                func(endpoint, values)
 
     def handle_url_build_error(
         self, error: BuildError, endpoint: str, values: dict[str, t.Any]
@@ -986,10 +980,10 @@ class Microflask(Scaffold):
     def update_template_context(self, context: dict[str, t.Any]) -> None:
         """Add the context processors' values; the caller's own values win."""
         ctx = _cv_request.get(None)
-        processors = self._hook_chains[ctx.request.endpoint if ctx else None].context_processors
+        blueprints = ctx.request.blueprints if ctx else []
         orig = context.copy()
-        for func in processors:
-            context.update(func())
+        for func in request_hooks(self, "template_context_processors", blueprints):
+            context.update(self.ensure_sync(func)())
         context.update(orig)
 
     def openapi(self) -> dict[str, t.Any]:

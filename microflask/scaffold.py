@@ -11,7 +11,6 @@ import os
 import pathlib
 import sys
 import typing as t
-import weakref
 from collections import defaultdict
 from datetime import timedelta
 from functools import cached_property, update_wrapper
@@ -21,7 +20,6 @@ from werkzeug.exceptions import HTTPException, default_exceptions
 from .ctx import _default_template_ctx_processor
 from .globals import current_app
 from .helpers import get_root_path, send_from_directory
-from .hooks import HookRegistry, HookRegistryAttribute
 
 if t.TYPE_CHECKING:
     from jinja2 import BaseLoader
@@ -51,19 +49,6 @@ class Scaffold:
     """What an app and a blueprint have in common: routes, hooks, folders."""
 
     name: str
-    # Live registries: any change to them, or a new dict assigned, reaches the app.
-    before_request_funcs: HookRegistryAttribute[ft.BeforeRequestCallable] = HookRegistryAttribute()
-    after_request_funcs: HookRegistryAttribute[ft.AfterRequestCallable[t.Any]] = (
-        HookRegistryAttribute()
-    )
-    teardown_request_funcs: HookRegistryAttribute[ft.TeardownCallable] = HookRegistryAttribute()
-    template_context_processors: HookRegistryAttribute[ft.TemplateContextProcessorCallable] = (
-        HookRegistryAttribute()
-    )
-    url_value_preprocessors: HookRegistryAttribute[ft.URLValuePreprocessorCallable] = (
-        HookRegistryAttribute()
-    )
-    url_default_functions: HookRegistryAttribute[ft.URLDefaultCallable] = HookRegistryAttribute()
     _static_folder: str | None = None
     _static_url_path: str | None = None
 
@@ -85,33 +70,33 @@ class Scaffold:
             ft.AppOrBlueprintKey,
             dict[int | None, dict[type[BaseException], ft.ErrorHandlerCallable]],
         ] = defaultdict(lambda: defaultdict(dict))
-        # Through a weak reference: the registries belong to this object, and a bound
-        # method would make a cycle that keeps a dropped app alive until a GC run.
-        self_ref = weakref.ref(self)
-
-        def changed() -> None:
-            scaffold = self_ref()
-            if scaffold is not None:
-                scaffold._registry_changed()
-
-        self.before_request_funcs = HookRegistry(changed)
-        self.after_request_funcs = HookRegistry(changed)
-        self.teardown_request_funcs = HookRegistry(changed)
-        self.template_context_processors = HookRegistry(changed)
-        # Blueprints get it too, as in Flask: their requests then see the real
-        # ``g`` and ``request`` even when an app processor shadows those names.
-        self.template_context_processors[None].append(_default_template_ctx_processor)
-        self.url_value_preprocessors = HookRegistry(changed)
-        self.url_default_functions = HookRegistry(changed)
+        # The hook registries, live: each request reads them as it runs (hooks.py).
+        self.before_request_funcs: dict[ft.AppOrBlueprintKey, list[ft.BeforeRequestCallable]] = (
+            defaultdict(list)
+        )
+        self.after_request_funcs: dict[
+            ft.AppOrBlueprintKey, list[ft.AfterRequestCallable[t.Any]]
+        ] = defaultdict(list)
+        self.teardown_request_funcs: dict[ft.AppOrBlueprintKey, list[ft.TeardownCallable]] = (
+            defaultdict(list)
+        )
+        # Blueprints get the default processor too, as in Flask: their requests then see
+        # the real ``g`` and ``request`` even when an app processor shadows those names.
+        self.template_context_processors: dict[
+            ft.AppOrBlueprintKey, list[ft.TemplateContextProcessorCallable]
+        ] = defaultdict(list, {None: [_default_template_ctx_processor]})
+        self.url_value_preprocessors: dict[
+            ft.AppOrBlueprintKey, list[ft.URLValuePreprocessorCallable]
+        ] = defaultdict(list)
+        self.url_default_functions: dict[ft.AppOrBlueprintKey, list[ft.URLDefaultCallable]] = (
+            defaultdict(list)
+        )
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name!r}>"
 
     def _check_setup_finished(self, f_name: str) -> None:
         raise NotImplementedError
-
-    def _registry_changed(self) -> None:
-        """Note a change to a hook registry (the app drops its resolved hooks)."""
 
     # -- folders -----------------------------------------------------------------------
 

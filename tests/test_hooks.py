@@ -353,76 +353,10 @@ def test_blueprint_hooks_added_to_the_app_registry_run_for_its_views(app: Microf
     assert client.get("/").data == b"index"
 
 
-LIST_CHANGES: dict[str, t.Callable[[list[int]], object]] = {
-    "append": lambda hooks: hooks.append(3),
-    "extend": lambda hooks: hooks.extend([3]),
-    "insert": lambda hooks: hooks.insert(0, 3),
-    "remove": lambda hooks: hooks.remove(1),
-    "pop": lambda hooks: hooks.pop(),
-    "clear": lambda hooks: hooks.clear(),
-    "sort": lambda hooks: hooks.sort(reverse=True),
-    "reverse": lambda hooks: hooks.reverse(),
-    "setitem": lambda hooks: hooks.__setitem__(0, 3),
-    "setslice": lambda hooks: hooks.__setitem__(slice(0, 1), [3, 4]),
-    "delitem": lambda hooks: hooks.__delitem__(0),
-    "iadd": lambda hooks: hooks.__iadd__([3]),
-    "imul": lambda hooks: hooks.__imul__(2),
-}
-
-
-@pytest.mark.parametrize("change", LIST_CHANGES.values(), ids=LIST_CHANGES.keys())
-def test_every_change_to_a_hook_list_is_reported(change: t.Callable[[list[int]], object]) -> None:
-    from microflask.hooks import HookList
-
-    reports: list[None] = []
-    hooks = HookList(lambda: reports.append(None), [1, 2])
-    change(hooks)
-    assert reports == [None]
-
-
-REGISTRY_CHANGES: dict[str, t.Callable[[dict[str | None, t.Any]], object]] = {
-    "setitem": lambda registry: registry.__setitem__("bp", [1]),
-    "delitem": lambda registry: registry.__delitem__(None),
-    "setdefault-new": lambda registry: registry.setdefault("bp", [1]),
-    "update": lambda registry: registry.update({"bp": [1]}),
-    "pop": lambda registry: registry.pop(None),
-    "popitem": lambda registry: registry.popitem(),
-    "clear": lambda registry: registry.clear(),
-    "ior": lambda registry: registry.__ior__({"bp": [1]}),
-    "list-in-it": lambda registry: registry[None].append(2),
-}
-
-
-@pytest.mark.parametrize("change", REGISTRY_CHANGES.values(), ids=REGISTRY_CHANGES.keys())
-def test_every_change_to_a_hook_registry_is_reported(
-    change: t.Callable[[dict[str | None, t.Any]], object],
-) -> None:
-    from microflask.hooks import HookRegistry
-
-    reports: list[None] = []
-    registry: HookRegistry[int] = HookRegistry(lambda: reports.append(None))
-    registry[None].append(1)
-    reports.clear()
-    change(registry)
-    assert reports
-    assert all(isinstance(hooks, list) for hooks in registry.values())
-
-
-def test_reading_a_hook_registry_reports_nothing() -> None:
-    from microflask.hooks import HookRegistry
-
-    reports: list[None] = []
-    registry: HookRegistry[int] = HookRegistry(lambda: reports.append(None))
-    assert registry["bp"] == []
-    assert registry.setdefault("bp") == []
-    assert registry.get("other") is None
-    assert reports == []
-
-
 def test_hook_added_while_a_chain_is_read_is_not_lost(app: Microflask) -> None:
     # Under a threaded server another request may add a hook while this one reads the
-    # registries: the chain read before the change must not stay cached without it.
-    # The teardown function's resolution stands in for that moment, deterministically.
+    # registries: the next request must run it. A teardown function's ensure_sync
+    # stands in for that moment, deterministically.
     late = _header("X-Late", "ran")
     plain_ensure_sync = app.ensure_sync
 
@@ -454,23 +388,20 @@ def test_a_new_dict_assigned_to_a_registry_stays_live(
     assert client.get("/").data == b"stopped"
     app.before_request_funcs[None].clear()
     assert client.get("/").data == b"index"
-    assert type(app.before_request_funcs).__name__ == "HookRegistry"
 
 
 def test_a_list_stored_into_a_registry_is_kept_and_changes_to_it_apply(
     app: Microflask, client: MicroflaskClient
 ) -> None:
-    mine: list[t.Callable[[], str | None]] = []
+    mine: list[t.Any] = []
     app.before_request_funcs[None] = mine
     assert app.before_request_funcs[None] is mine  # as in Flask
     assert client.get("/").data == b"index"
-    mine.append(lambda: "stopped")  # unreported: the chain was not cached
+    mine.append(lambda: "stopped")
     assert client.get("/").data == b"stopped"
-    app.before_request_funcs.setdefault("bp", []).append(lambda: None)
-    assert type(app.before_request_funcs["bp"]).__name__ == "HookList"
 
 
-def test_url_for_unknown_endpoints_keeps_no_hook_chain_for_them(app: Microflask) -> None:
+def test_url_defaults_run_for_endpoints_that_do_not_exist(app: Microflask) -> None:
     seen: list[str] = []
     app.url_defaults(lambda endpoint, values: seen.append(endpoint))
     with app.test_request_context():
@@ -478,7 +409,6 @@ def test_url_for_unknown_endpoints_keeps_no_hook_chain_for_them(app: Microflask)
             with pytest.raises(BuildError):
                 url_for(f"nope{i}")
     assert seen == ["nope0", "nope1", "nope2"]
-    assert "nope0" not in app._hook_chains  # a name from a request must not grow it
 
 
 def test_do_teardown_request_without_exc_passes_the_exception_being_handled(

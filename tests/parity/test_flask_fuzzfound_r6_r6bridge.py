@@ -124,3 +124,26 @@ def test_a_before_hook_added_by_a_url_value_preprocessor_runs_in_that_request(
     app.route("/<page>")(lambda page: page)
     app.test_client().get("/home")
     assert log == ["preprocessor", "before"]
+
+
+@pytest.mark.parametrize("name", FRAMEWORKS)
+def test_a_new_registry_dict_assigned_by_an_after_hook_is_read_for_the_rest(
+    name: str,
+) -> None:
+    """Flask reads the registry attribute anew for each blueprint it reaches."""
+    fw = FRAMEWORKS[name]
+    app, bp = make_app(fw), blueprint(fw, "bp", url_prefix="/bp")
+    bp.route("/")(lambda: "view")
+    log: list[str] = []
+    app.after_request(_logger(log, "app"))
+
+    def replace_dict(response: t.Any) -> t.Any:
+        log.append("bp")
+        setattr(app, "after_request_funcs", {"bp": []})  # noqa: B010
+        return response
+
+    bp.after_request(replace_dict)
+    app.register_blueprint(bp)
+
+    app.test_client().get("/bp/")
+    assert log == ["bp"]
