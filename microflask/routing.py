@@ -94,10 +94,16 @@ def bind_request(
     :raises werkzeug.exceptions.BadHost: for a host name IDNA cannot encode.
     """
     environ = request.environ
-    if subdomain is None or "HTTP_UPGRADE" in environ or not environ.get("PATH_INFO"):
+    if (
+        subdomain is None
+        or "HTTP_UPGRADE" in environ
+        or not environ.get("PATH_INFO")
+        or type(url_map).bind_to_environ is not _WerkzeugMap.bind_to_environ
+    ):
         # Werkzeug's binding where the shortcut would be wrong: a subdomain or host to
         # find, a websocket upgrade (its scheme is ws/wss, which websocket rules match
-        # on) and an empty path (the app's root without its slash, redirected to add it).
+        # on), an empty path (the app's root without its slash, redirected to add it)
+        # and a url_map_class overriding bind_to_environ (Flask calls the override).
         adapter = url_map.bind_to_environ(environ, server_name=server_name, subdomain=subdomain)
         adapter.query_args = request.query_string.decode(errors="replace")
         return adapter
