@@ -14,7 +14,8 @@ import json
 import types
 import typing as t
 
-from flask_parity import Scaffold, assert_same, get, make_app
+import pytest
+from flask_parity import FRAMEWORKS, Scaffold, assert_same, get, make_app
 from itsdangerous import BadSignature
 
 _SESSION_STEPS = [get(path) for path in ("/set", "/get", "/perm", "/get", "/plain", "/get")]
@@ -106,3 +107,15 @@ def test_session_from_an_overridden_open_session_is_not_resent_when_read() -> No
     # A session the interface did not load itself has no cookie to compare with:
     # microflask took every read of it for a change and sent the cookie again.
     assert_same(own_open_session, _SESSION_STEPS)
+
+
+@pytest.mark.parametrize("text", [b'[1, "\\u00e9"]', '{"a": [1]}'.encode("utf-16"), b'{"b": null}'])
+def test_json_loads_takes_a_bytearray_as_json_loads_does(text: bytes) -> None:
+    # A bytearray went on as text, and the surrogate check's `"\\u" in s` raised
+    # TypeError; Flask (json.loads) decodes it as it decodes bytes.
+    found = {}
+    for name, fw in FRAMEWORKS.items():
+        app = make_app(fw)
+        with app.app_context():
+            found[name] = (app.json.loads(bytearray(text)), fw.json.loads(bytearray(text)))
+    assert found["microflask"] == found["flask"] == (json.loads(text),) * 2
