@@ -254,11 +254,13 @@ class SecureCookieSessionInterface(SessionInterface):
         ``_permanent``, so a request that never reads the session skips the HMAC and JSON
         work. A forged claim costs the attacker nothing and gains nothing.
         """
-        own = SecureCookieSessionInterface
-        if self.serializer is not own.serializer or (
-            type(self).get_signing_serializer is not own.get_signing_serializer
+        own, kind = SecureCookieSessionInterface, type(self)
+        if (
+            self.serializer is not own.serializer
+            or kind.get_signing_serializer is not own.get_signing_serializer
+            or kind.save_session is not own.save_session
         ):
-            return True  # a format of its own, which the peek cannot read
+            return True  # a cookie format of its own, which the peek cannot read
         value = _cookie_value(request, self.get_cookie_name(app))
         if not value:
             return False
