@@ -254,8 +254,13 @@ class SecureCookieSessionInterface(SessionInterface):
         ``_permanent``, so a request that never reads the session skips the HMAC and JSON
         work. A forged claim costs the attacker nothing and gains nothing.
         """
-        if self.serializer is not SecureCookieSessionInterface.serializer:
-            return True  # a format of its own, which the peek cannot read
+        own, kind = SecureCookieSessionInterface, type(self)
+        if (
+            self.serializer is not own.serializer
+            or kind.get_signing_serializer is not own.get_signing_serializer
+            or kind.save_session is not own.save_session
+        ):
+            return True  # a cookie format of its own, which the peek cannot read
         value = _cookie_value(request, self.get_cookie_name(app))
         if not value:
             return False
@@ -316,6 +321,10 @@ class SecureCookieSessionInterface(SessionInterface):
             app.logger.debug("Ignored the session cookie: it holds a %s", type(data).__name__)
             return self.session_class()
         session = self.session_class(data)
+        from ._cookie_serializer import CookieSerializer
+
+        if not isinstance(signer, CookieSerializer):
+            return session  # another signer's format: read it as Flask does
         session.loaded_cookie = value
         # A cookie still signed with a fallback key is re-signed now, so the
         # old key can be retired without waiting for the session to change.
@@ -348,8 +357,10 @@ class SecureCookieSessionInterface(SessionInterface):
             return
         if accessed and not session.modified and "modified" not in getattr(session, "__dict__", ()):
             # Changed inside a nested value? Unless the app said ``modified = False``.
+            # Only a cookie this interface signed and loaded can be compared.
             loaded = getattr(session, "loaded_cookie", None)
-            session.modified = not loaded or self.serializer.dumps(data) != _payload_text(loaded)
+            if loaded is not None:
+                session.modified = self.serializer.dumps(data) != _payload_text(loaded)
         if not self.should_set_cookie(app, session):
             return
         signer = self.get_signing_serializer(app)

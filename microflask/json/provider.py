@@ -159,7 +159,7 @@ class DefaultJSONProvider(JSONProvider):
             unpaired surrogate (``"\\ud800"``), which no text encoding can hold.
         """
         try:
-            if isinstance(s, bytes):  # strictly: json.loads lets encoded surrogates in
+            if isinstance(s, (bytes, bytearray)):  # strictly: json.loads lets encoded surrogates in
                 s = s.decode(json.detect_encoding(s))
             value = json.loads(s, **kwargs)
             if not kwargs and "\\u" in s and _SURROGATE_ESCAPE.search(s):
