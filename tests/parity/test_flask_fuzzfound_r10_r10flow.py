@@ -26,3 +26,27 @@ def test_none_for_a_response_raises_flasks_type_error(returned: object, path: st
     """A view or error handler returning None: Flask's message, word for word."""
     theirs, ours = (_type_error(name, returned, path) for name in FRAMEWORKS)
     assert ours == theirs
+
+
+def _popped_wrong(name: str, kind: str) -> str:
+    app = make_app(FRAMEWORKS[name])
+    app.add_url_rule("/", "index", lambda: "index")
+    make = app.app_context if kind == "app" else app.test_request_context
+    outer, inner = make(), make()
+    outer.push()
+    inner.push()
+    with pytest.raises(AssertionError) as excinfo:
+        outer.pop()  # resets to before its push: nothing is left pushed
+    assert not FRAMEWORKS[name].has_app_context()
+    return str(excinfo.value)
+
+
+def test_popping_the_wrong_request_context_says_so_as_flask() -> None:
+    theirs, ours = (_popped_wrong(name, "request") for name in FRAMEWORKS)
+    assert ours == theirs
+
+
+def test_popping_the_wrong_app_context_says_so_as_flask() -> None:
+    """The same words; the contexts' reprs differ (Flask's has an address)."""
+    theirs, ours = (_popped_wrong(name, "app").split("(")[0] for name in FRAMEWORKS)
+    assert ours == theirs == "Popped wrong app context. "
