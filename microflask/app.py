@@ -843,9 +843,8 @@ class Microflask(Scaffold):
         if rv is None:
             raise TypeError(
                 f"The view function for {_current_endpoint()!r} did not return a valid"
-                " response: it returned None or ended without a return statement. Return"
-                " a string, dict, list, tuple with headers or status, Response instance,"
-                " or WSGI callable."
+                " response. The function either returned None or ended without a return"
+                " statement."
             )
         if not isinstance(rv, self.response_class):
             if isinstance(rv, (str, bytes, bytearray, cabc.Iterator)):

@@ -128,7 +128,7 @@ class AppContext:
             ctx = _cv_app.get()
             _cv_app.reset(self._cv_tokens.pop())
         if ctx is not self:
-            raise AssertionError(f"Popped wrong app context ({ctx!r} instead of {self!r}).")
+            raise AssertionError(f"Popped wrong app context. ({ctx!r} instead of {self!r})")
         if signals.appcontext_popped.receivers:
             signals.appcontext_popped.send(self.app, _async_wrapper=self.app.ensure_sync)
 
@@ -260,7 +260,7 @@ class RequestContext:
             if app_ctx is not None:
                 app_ctx.pop(exc)
             if ctx is not self:
-                raise AssertionError(f"Popped wrong request context ({ctx!r} instead of {self!r}).")
+                raise AssertionError(f"Popped wrong request context. ({ctx!r} instead of {self!r})")
 
     def __enter__(self) -> RequestContext:
         self.push()
