@@ -353,7 +353,7 @@ def test_blueprint_hooks_added_to_the_app_registry_run_for_its_views(app: Microf
     assert client.get("/").data == b"index"
 
 
-def test_hook_added_while_a_chain_is_read_is_not_lost(app: Microflask) -> None:
+def test_hook_added_by_another_thread_mid_request_runs_on_the_next_one(app: Microflask) -> None:
     # Under a threaded server another request may add a hook while this one reads the
     # registries: the next request must run it. A teardown function's ensure_sync
     # stands in for that moment, deterministically.
