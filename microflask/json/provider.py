@@ -25,7 +25,6 @@ if t.TYPE_CHECKING:
 
 __all__ = ["DefaultJSONProvider", "JSONProvider"]
 
-_COMPACT = (",", ":")
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
@@ -182,5 +181,5 @@ class DefaultJSONProvider(JSONProvider):
         if compact is False or (compact is None and self._app.debug):
             body = self.dumps(obj, indent=2)
         else:
-            body = self.dumps(obj, separators=_COMPACT)
+            body = self.dumps(obj, separators=(",", ":"))
         return self._app.response_class(f"{body}\n", mimetype=self.mimetype)
