@@ -352,8 +352,7 @@ class SecureCookieSessionInterface(SessionInterface):
         if not data:
             if session.modified:
                 response.delete_cookie(name, **cookie)
-                if not accessed:
-                    response.vary.add("Cookie")
+                response.vary.add("Cookie")  # a second add changes nothing
             return
         if accessed and not session.modified and "modified" not in getattr(session, "__dict__", ()):
             # Changed inside a nested value? Unless the app said ``modified = False``.

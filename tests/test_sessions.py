@@ -413,6 +413,17 @@ def test_clearing_the_session_deletes_the_cookie(app: Microflask) -> None:
     assert _session_cookie(client) is None
 
 
+def test_deleting_an_unread_session_cookie_adds_vary_cookie(app: Microflask) -> None:
+    s = SecureCookieSession()
+    s.modified = True  # marked for saving without a read, as a backend may do
+    response = Response()
+    with app.test_request_context():
+        app.session_interface.save_session(app, s, response)
+    assert not s.accessed
+    assert response.headers["Set-Cookie"].startswith("session=;")
+    assert response.headers.getlist("Vary") == ["Cookie"]
+
+
 def test_popping_the_last_key_deletes_the_cookie(app: Microflask) -> None:
     @app.post("/pop/<key>")
     def pop(key: str) -> str:

@@ -16,6 +16,7 @@ import typing as t
 import uuid
 import weakref
 from datetime import date
+from functools import lru_cache
 
 from werkzeug.http import http_date
 
@@ -25,7 +26,6 @@ if t.TYPE_CHECKING:
 
 __all__ = ["DefaultJSONProvider", "JSONProvider"]
 
-_COMPACT = (",", ":")
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
@@ -101,6 +101,12 @@ def _default(o: t.Any) -> t.Any:
     )
 
 
+@lru_cache(maxsize=16)  # a few: ``default`` may keep changing
+def _encoder(options: tuple[tuple[str, t.Any], ...]) -> json.JSONEncoder:
+    """Return the JSON encoder made with *options*, kept for the next call."""
+    return json.JSONEncoder(**dict(options))
+
+
 class DefaultJSONProvider(JSONProvider):
     """A JSON provider built on the standard :mod:`json` module.
 
@@ -121,10 +127,6 @@ class DefaultJSONProvider(JSONProvider):
     #: The mimetype of :meth:`response`.
     mimetype = "application/json"
 
-    def __init__(self, app: Microflask) -> None:
-        super().__init__(app)
-        self._encoders: dict[tuple[tuple[str, t.Any], ...], json.JSONEncoder] = {}
-
     def dumps(self, obj: t.Any, **kwargs: t.Any) -> str:
         """Serialize ``obj`` to a JSON string with :func:`json.dumps`.
 
@@ -134,19 +136,14 @@ class DefaultJSONProvider(JSONProvider):
         kwargs.setdefault("ensure_ascii", self.ensure_ascii)
         kwargs.setdefault("sort_keys", self.sort_keys)
         # json.dumps builds a JSONEncoder on every call that passes options; one is
-        # kept per option set instead, a few at most in case ``default`` keeps changing.
-        # Options that cannot be a key (separators as a list) or a JSONEncoder argument
-        # (cls) go to json.dumps, and so does indent: 2 and 2.0 would be one key, but
-        # json takes only an int or a string.
+        # kept per option set instead (see _encoder). Options that cannot be a key
+        # (separators as a list) or a JSONEncoder argument (cls) go to json.dumps, and
+        # so does indent: 2 and 2.0 would be one key, but json takes only an int or a
+        # string.
         if "indent" in kwargs:
             return json.dumps(obj, **kwargs)
         try:
-            key = tuple(kwargs.items())
-            encoder = self._encoders.get(key)
-            if encoder is None:
-                if len(self._encoders) >= 16:
-                    self._encoders.clear()
-                encoder = self._encoders[key] = json.JSONEncoder(**kwargs)
+            encoder = _encoder(tuple(kwargs.items()))
         except TypeError:
             return json.dumps(obj, **kwargs)
         return encoder.encode(obj)
@@ -182,5 +179,5 @@ class DefaultJSONProvider(JSONProvider):
         if compact is False or (compact is None and self._app.debug):
             body = self.dumps(obj, indent=2)
         else:
-            body = self.dumps(obj, separators=_COMPACT)
+            body = self.dumps(obj, separators=(",", ":"))
         return self._app.response_class(f"{body}\n", mimetype=self.mimetype)

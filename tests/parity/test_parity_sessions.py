@@ -10,6 +10,7 @@ gives, and each must read the other's. The session cookie is found in the
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import typing as t
 import uuid
@@ -171,6 +172,15 @@ def test_small_compressible_payload_is_sent_uncompressed_but_read_by_both() -> N
         assert not ours.dumps(payload).startswith(".")
         assert theirs.dumps(payload).startswith(".")
         assert ours.loads(theirs.dumps(payload)) == theirs.loads(ours.dumps(payload)) == payload
+
+
+def test_large_payload_zlib_cannot_shrink_is_sent_uncompressed_as_by_both() -> None:
+    digest = hashlib.sha512(b"a").digest() + hashlib.sha512(b"b").digest()
+    payload = {"a": base64.b64encode(digest).decode()[:130]}  # 138 bytes of JSON
+    ours, theirs = _ours("k", []), _theirs("k", [])
+    with _frozen_time():
+        assert ours.dumps(payload) == theirs.dumps(payload)
+        assert not ours.dumps(payload).startswith(".")
 
 
 # --- the session cookie lookup and request.cookies vs parse_cookie -------------
