@@ -37,6 +37,8 @@ import typing as t
 from importlib.machinery import ModuleSpec
 from types import ModuleType
 
+from .scaffold import _find_package
+
 if t.TYPE_CHECKING:
     from collections.abc import Iterator
     from importlib.abc import Loader
@@ -199,6 +201,10 @@ def _sansio_package(modules: dict[str, ModuleType]) -> ModuleType:
         setattr(package, name, modules[f"flask.sansio.{name}"])
     app_module = modules["flask.sansio.app"]
     app_module.__dict__["App"] = app_module.Microflask
+    # Flask's finder of an app's install prefix and folder, public there: apps call
+    # it to find their instance folder before creating the app.
+    for name in ("app", "scaffold"):
+        vars(modules[f"flask.sansio.{name}"]).setdefault("find_package", _find_package)
     # Flask's app, blueprints and scaffold modules define the TypeVars of their
     # decorators, and typed extensions import them from there (``T_route``).
     typevars = {k: v for k, v in vars(modules["flask.typing"]).items() if k.startswith("T_")}

@@ -157,6 +157,21 @@ def test_flasks_decorator_typevars_are_where_flask_defines_them(module: str, nam
     assert typevar.__name__ == name
 
 
+@pytest.mark.parametrize("module", ["flask.sansio.scaffold", "flask.sansio.app"])
+def test_find_package_is_served_where_flask_has_it(module: str) -> None:
+    # Apps call it to find their instance folder before they create the app.
+    find_package = t.cast(
+        t.Callable[[str], "tuple[str | None, str]"], _flask(module, "find_package")
+    )
+    prefix, folder = find_package("microflask")
+    assert Path(folder) == Path(microflask.__file__).parents[1]
+    app = microflask.Microflask("microflask")
+    expected = (
+        Path(folder, "instance") if prefix is None else Path(prefix, "var", "microflask-instance")
+    )
+    assert Path(app.instance_path) == expected
+
+
 def test_version_answers() -> None:
     assert _flask("flask", "__version__") == FLASK_API_VERSION
     # pip installed the real Flask as the extensions' dependency: its metadata answers
