@@ -118,6 +118,13 @@ def test_names_flasks_modules_import_are_served_there(module: str, name: str, ou
     assert _flask(module, name) is getattr(importlib.import_module(where), attribute)
 
 
+def test_default_template_context_processor_is_served_from_flask_templating() -> None:
+    # Apps import it from there, to put it back after replacing their processor lists.
+    app = microflask.Microflask(__name__)
+    processor = _flask("flask.templating", "_default_template_ctx_processor")
+    assert processor in app.template_context_processors[None]
+
+
 def test_every_listed_imported_name_is_served() -> None:
     from microflask.flask_compat import _IMPORTED_NAMES
 
