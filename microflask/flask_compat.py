@@ -37,6 +37,8 @@ import typing as t
 from importlib.machinery import ModuleSpec
 from types import ModuleType
 
+from .scaffold import _find_package
+
 if t.TYPE_CHECKING:
     from collections.abc import Iterator
     from importlib.abc import Loader
@@ -77,8 +79,10 @@ _ALIASES: dict[str, str] = {
 }
 
 # Names Flask's modules hold only because they import them, which code still imports
-# from there (``from flask.app import request``): served from microflask's package, its
-# templating module, Jinja or itsdangerous, where each is.
+# from there (``from flask.app import request``), and the template context processor
+# Flask's templating module defines (apps import it to put it back in their processor
+# lists): served from microflask's package, its templating or ctx module, Jinja or
+# itsdangerous, where each is.
 _IMPORTED_NAMES: dict[str, str] = {
     "flask.app": "current_app request request_ctx session get_flashed_messages"
     " send_from_directory request_started request_finished request_tearing_down"
@@ -91,7 +95,8 @@ _IMPORTED_NAMES: dict[str, str] = {
     "flask.json": "current_app",
     "flask.logging": "request",
     "flask.sessions": "BadSignature URLSafeTimedSerializer",
-    "flask.templating": "BaseLoader Template TemplateNotFound current_app",
+    "flask.templating": "BaseLoader Template TemplateNotFound current_app"
+    " _default_template_ctx_processor",
     "flask.wrappers": "current_app",
 }
 
@@ -199,6 +204,10 @@ def _sansio_package(modules: dict[str, ModuleType]) -> ModuleType:
         setattr(package, name, modules[f"flask.sansio.{name}"])
     app_module = modules["flask.sansio.app"]
     app_module.__dict__["App"] = app_module.Microflask
+    # Flask's finder of an app's install prefix and folder, public there: apps call
+    # it to find their instance folder before creating the app.
+    for name in ("app", "scaffold"):
+        vars(modules[f"flask.sansio.{name}"]).setdefault("find_package", _find_package)
     # Flask's app, blueprints and scaffold modules define the TypeVars of their
     # decorators, and typed extensions import them from there (``T_route``).
     typevars = {k: v for k, v in vars(modules["flask.typing"]).items() if k.startswith("T_")}
@@ -223,7 +232,13 @@ def _add_imported_names(modules: dict[str, ModuleType]) -> None:
     import itsdangerous
     import jinja2
 
-    sources = (modules["flask"], modules["flask.templating"], jinja2, itsdangerous)
+    sources = (
+        modules["flask"],
+        modules["flask.templating"],
+        modules["flask.ctx"],
+        jinja2,
+        itsdangerous,
+    )
     for flask_name, names in _IMPORTED_NAMES.items():
         namespace = vars(modules[flask_name])
         for name in names.split():

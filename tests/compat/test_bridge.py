@@ -118,6 +118,13 @@ def test_names_flasks_modules_import_are_served_there(module: str, name: str, ou
     assert _flask(module, name) is getattr(importlib.import_module(where), attribute)
 
 
+def test_default_template_context_processor_is_served_from_flask_templating() -> None:
+    # Apps import it from there, to put it back after replacing their processor lists.
+    app = microflask.Microflask(__name__)
+    processor = _flask("flask.templating", "_default_template_ctx_processor")
+    assert processor in app.template_context_processors[None]
+
+
 def test_every_listed_imported_name_is_served() -> None:
     from microflask.flask_compat import _IMPORTED_NAMES
 
@@ -155,6 +162,21 @@ def test_flasks_decorator_typevars_are_where_flask_defines_them(module: str, nam
     typevar = _flask(module, name)
     assert isinstance(typevar, t.TypeVar)
     assert typevar.__name__ == name
+
+
+@pytest.mark.parametrize("module", ["flask.sansio.scaffold", "flask.sansio.app"])
+def test_find_package_is_served_where_flask_has_it(module: str) -> None:
+    # Apps call it to find their instance folder before they create the app.
+    find_package = t.cast(
+        t.Callable[[str], "tuple[str | None, str]"], _flask(module, "find_package")
+    )
+    prefix, folder = find_package("microflask")
+    assert Path(folder) == Path(microflask.__file__).parents[1]
+    app = microflask.Microflask("microflask")
+    expected = (
+        Path(folder, "instance") if prefix is None else Path(prefix, "var", "microflask-instance")
+    )
+    assert Path(app.instance_path) == expected
 
 
 def test_version_answers() -> None:
