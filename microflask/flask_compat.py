@@ -37,6 +37,7 @@ import typing as t
 from importlib.machinery import ModuleSpec
 from types import ModuleType
 
+from .hooks import blueprint_ancestry
 from .scaffold import _find_package
 
 if t.TYPE_CHECKING:
@@ -244,6 +245,14 @@ def _add_imported_names(modules: dict[str, ModuleType]) -> None:
         for name in names.split():
             if name not in namespace:
                 namespace[name] = next(getattr(s, name) for s in sources if hasattr(s, name))
+    # Private helpers of Flask's that apps import: the outside-a-context messages, and
+    # a blueprint name with its parents (Flask's gives [""] for "", the app's name).
+    globals_module = vars(modules["flask.globals"])
+    globals_module.setdefault("_no_app_msg", globals_module["_NO_APP"])
+    globals_module.setdefault("_no_req_msg", globals_module["_NO_REQUEST"])
+    vars(modules["flask.helpers"]).setdefault(
+        "_split_blueprint_path", lambda name: blueprint_ancestry(name) or [name]
+    )
 
 
 class _AliasLoader:

@@ -266,3 +266,14 @@ def test_star_import_gives_the_flask_spellings(module: str, name: str) -> None:
     namespace: dict[str, t.Any] = {}
     exec(f"from {module} import *", namespace)
     assert namespace[name] is _flask(module, name)
+
+
+def test_private_helpers_apps_import_are_served() -> None:
+    no_app = t.cast(str, _flask("flask.globals", "_no_app_msg"))
+    no_request = t.cast(str, _flask("flask.globals", "_no_req_msg"))
+    assert no_app.startswith("Working outside of application context.")
+    assert no_request.startswith("Working outside of request context.")
+    split = t.cast(t.Callable[[str], list[str]], _flask("flask.helpers", "_split_blueprint_path"))
+    assert split("a.b.c") == ["a.b.c", "a.b", "a"]  # as Flask's
+    assert split("a") == ["a"]
+    assert split("") == [""]
