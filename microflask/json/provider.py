@@ -95,10 +95,11 @@ def _default(o: t.Any) -> t.Any:
         return dataclasses.asdict(o)
     if hasattr(o, "__html__"):
         return str(o.__html__())
-    raise TypeError(
-        f"Object of type {type(o).__name__!r} is not JSON serializable;"
-        " convert it first or set app.json.default to a function that does."
-    )
+    # Flask's and the json module's words, which code matches; the fix in a note.
+    error = TypeError(f"Object of type {type(o).__name__} is not JSON serializable")
+    if hasattr(error, "add_note"):  # Python 3.11+
+        error.add_note("Convert it first, or set app.json.default to a function that does.")
+    raise error
 
 
 @lru_cache(maxsize=16)  # a few: ``default`` may keep changing
