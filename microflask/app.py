@@ -561,8 +561,7 @@ class Microflask(Scaffold):
 
     def full_dispatch_request(self) -> Response:
         """Run the before hooks and the view, then finalize the response."""
-        if not self._got_first_request:
-            self._got_first_request = True
+        self._got_first_request = True
         try:
             if signals.request_started.receivers:
                 signals.request_started.send(self, _async_wrapper=self.ensure_sync)

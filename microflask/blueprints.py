@@ -229,15 +229,8 @@ class Blueprint(Scaffold):
                 f"A blueprint view function's name may not contain a dot:"
                 f" {view_func.__name__!r}. Pass endpoint='...'."
             )
-        self.record(
-            lambda s: s.add_url_rule(
-                rule,
-                endpoint,
-                view_func,
-                provide_automatic_options=provide_automatic_options,
-                **options,
-            )
-        )
+        options["provide_automatic_options"] = provide_automatic_options
+        self.record(lambda s: s.add_url_rule(rule, endpoint, view_func, **options))
 
     def _add_template_item(self, kind: str, f: t.Callable[..., t.Any], name: str) -> None:
         def register(state: BlueprintSetupState) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextvars
 import sys
 import typing as t
-from functools import update_wrapper
+from functools import cached_property, update_wrapper
 from types import TracebackType
 
 from werkzeug.exceptions import HTTPException
@@ -82,20 +82,13 @@ class AppContext:
 
     def __init__(self, app: Microflask) -> None:
         self.app = app
-        self._url_adapter: MapAdapter | None | object = _sentinel
         self._g: _AppCtxGlobals | None = None
         self._cv_tokens: list[contextvars.Token[AppContext]] = []
 
-    @property
+    @cached_property
     def url_adapter(self) -> MapAdapter | None:
         """The URL adapter bound to ``SERVER_NAME``, created on first use."""
-        if self._url_adapter is _sentinel:
-            self._url_adapter = self.app.create_url_adapter(None)
-        return self._url_adapter  # type: ignore[return-value]
-
-    @url_adapter.setter
-    def url_adapter(self, value: MapAdapter | None) -> None:
-        self._url_adapter = value
+        return self.app.create_url_adapter(None)
 
     @property
     def g(self) -> _AppCtxGlobals:

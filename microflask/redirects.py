@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from werkzeug.sansio.utils import host_is_trusted
 
 from .globals import current_app, request
-from .helpers import redirect, url_for
+from .helpers import CONTROL_CHARS, redirect, url_for
 
 if t.TYPE_CHECKING:
     from werkzeug.wrappers import Response as BaseResponse
@@ -30,7 +30,7 @@ def is_safe_redirect_url(target: str) -> bool:
     """
     if not isinstance(target, str) or not target or target != target.strip():
         return False
-    if "\\" in target or any(ord(char) < 32 or ord(char) == 127 for char in target):
+    if "\\" in target or CONTROL_CHARS.search(target):
         return False
     try:
         parts = urlsplit(target)

@@ -318,6 +318,21 @@ def test_g_is_shared_between_request_and_its_app_context(app: Microflask) -> Non
             assert g.shared == "yes"
 
 
+def test_app_context_g_and_url_adapter_can_be_replaced(app: Microflask) -> None:
+    app.config["SERVER_NAME"] = "example.org"
+    ctx = app.app_context()
+    assert ctx.url_adapter is not None
+    assert ctx.url_adapter is ctx.url_adapter
+    replacement = app.app_ctx_globals_class()
+    ctx.g = replacement
+    ctx.url_adapter = None
+    with ctx:
+        g.value = 1
+        assert replacement.value == 1
+        with pytest.raises(RuntimeError, match="SERVER_NAME"):
+            app.url_for("static", filename="x")
+
+
 @pytest.mark.parametrize(
     ("kwargs", "attribute", "expected"),
     [
