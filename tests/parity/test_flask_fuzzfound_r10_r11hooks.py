@@ -1,0 +1,62 @@
+"""Compare with Flask 3.1 the hook-registry cases drawn in round 11.
+
+Each case is the smallest program that once behaved differently from Flask
+when generated programs (hooks on apps and nested blueprints, registries
+changed while they run, templates, url_for) ran on both; the generators live
+outside the repository.
+"""
+
+from __future__ import annotations
+
+import pytest
+from flask_parity import FRAMEWORKS, blueprint, make_app
+
+_HOOKS = {
+    "before_request_funcs": ("before_request", "before_app_request"),
+    "after_request_funcs": ("after_request", "after_app_request"),
+    "teardown_request_funcs": ("teardown_request", "teardown_app_request"),
+    "url_value_preprocessors": ("", "app_url_value_preprocessor"),
+    "url_default_functions": ("", "app_url_defaults"),
+}
+
+
+def _hook(*args: object) -> object:
+    return args[0] if args else None
+
+
+def _registered(name: str, registry: str, from_blueprint: bool) -> list[object]:
+    """Replace *registry* by a plain dict, then register a hook in it."""
+    app = make_app(FRAMEWORKS[name])
+    setattr(app, registry, {})
+    on_app, app_wide = _HOOKS[registry]
+    if from_blueprint:
+        bp = blueprint(FRAMEWORKS[name], "bp")
+        getattr(bp, app_wide)(_hook)
+        app.register_blueprint(bp)
+    else:
+        getattr(app, on_app)(_hook)
+    return list(getattr(app, registry).items())
+
+
+# Flask's own context_processor, url_value_preprocessor and url_defaults index
+# [None]: a KeyError on both, so those three are not compared.
+_CASES = [
+    pytest.param(registry, from_blueprint, id=f"{registry}-{'bp' if from_blueprint else 'app'}")
+    for registry, (on_app, _) in _HOOKS.items()
+    for from_blueprint in (False, True)
+    if on_app or from_blueprint
+]
+
+
+@pytest.mark.parametrize(("registry", "from_blueprint"), _CASES)
+def test_a_hook_registers_into_a_registry_replaced_by_a_plain_dict(
+    registry: str, from_blueprint: bool
+) -> None:
+    """``app.before_request_funcs = {}``, then ``@app.before_request``: as Flask.
+
+    Flask's ``before_request``, ``after_request``, ``teardown_request`` and a
+    blueprint's six ``*_app_*`` variants use ``setdefault(None, [])``; they
+    raised ``KeyError: None`` here.
+    """
+    theirs, ours = (_registered(name, registry, from_blueprint) for name in FRAMEWORKS)
+    assert ours == theirs == [(None, [_hook])]
