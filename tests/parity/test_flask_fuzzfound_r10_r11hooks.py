@@ -60,3 +60,41 @@ def test_a_hook_registers_into_a_registry_replaced_by_a_plain_dict(
     """
     theirs, ours = (_registered(name, registry, from_blueprint) for name in FRAMEWORKS)
     assert ours == theirs == [(None, [_hook])]
+
+
+def _hooks_run(name: str) -> list[str]:
+    """A URL value preprocessor swaps the request's rule for another blueprint's."""
+    fw = FRAMEWORKS[name]
+    app = make_app(fw)
+    log: list[str] = []
+    for bp_name, path in (("a", "/x"), ("b", "/y")):
+        bp = blueprint(fw, bp_name)
+        bp.add_url_rule(path, "view", lambda: "view")
+        bp.before_request(lambda bp_name=bp_name: log.append(f"{bp_name} before"))
+
+        def after(response: object, bp_name: str = bp_name) -> object:
+            log.append(f"{bp_name} after")
+            return response
+
+        bp.after_request(after)
+        app.register_blueprint(bp)
+
+    @app.url_value_preprocessor
+    def swap_rule(endpoint: str | None, values: object) -> None:
+        if endpoint == "a.view":
+            rules = app.url_map.iter_rules()
+            fw.request.url_rule = next(r for r in rules if r.endpoint == "b.view")
+
+    assert app.test_client().get("/x").status_code == 200
+    return log
+
+
+def test_before_request_hooks_use_the_blueprints_read_before_preprocessing() -> None:
+    """Flask reads ``request.blueprints`` once, before the URL value preprocessors.
+
+    Its before-request hooks are then those of the matched rule's blueprint even
+    if a preprocessor changes ``request.url_rule``; after-request hooks read the
+    new one. microflask read it again, and ran the other blueprint's hooks.
+    """
+    theirs, ours = (_hooks_run(name) for name in FRAMEWORKS)
+    assert ours == theirs == ["a before", "b after"]
