@@ -584,13 +584,16 @@ class Microflask(Scaffold):
         Returns the first non-None value a hook returns, which ends the request.
         """
         req = _cv_request.get(_NO_REQUEST_CTX).request
+        blueprints: list[str] = []
+        if self.url_value_preprocessors or self.before_request_funcs:
+            blueprints = req.blueprints  # read once, as Flask: a preprocessor may change the rule
         if self.url_value_preprocessors:
-            for preprocess in request_hooks(self, "url_value_preprocessors", req.blueprints):
+            for preprocess in request_hooks(self, "url_value_preprocessors", blueprints):
                 preprocess(req.endpoint, req.view_args)
         if req.url_rule is not None:  # a request routing refused runs no view: 404/405 first
             csrf.protect(self, req)
         if self.before_request_funcs:
-            for before in request_hooks(self, "before_request_funcs", req.blueprints):
+            for before in request_hooks(self, "before_request_funcs", blueprints):
                 rv = self.ensure_sync(before)()
                 if rv is not None:
                     return rv  # type: ignore[no-any-return]

@@ -281,7 +281,8 @@ class Blueprint(Scaffold):
         self.add_template_global(f, name)
 
     def _app_wide(self, attr: str, f: F) -> F:
-        self.record_once(lambda s: getattr(s.app, attr)[None].append(f))
+        # setdefault, as in Flask: a registry may have been replaced by a plain dict.
+        self.record_once(lambda s: getattr(s.app, attr).setdefault(None, []).append(f))
         return f
 
     @setupmethod

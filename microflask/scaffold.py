@@ -255,19 +255,19 @@ class Scaffold:
     @setupmethod
     def before_request(self, f: ft.T_before_request) -> ft.T_before_request:
         """Run *f* before each view; a non-None return value ends the request."""
-        self.before_request_funcs[None].append(f)
+        self.before_request_funcs.setdefault(None, []).append(f)
         return f
 
     @setupmethod
     def after_request(self, f: ft.T_after_request) -> ft.T_after_request:
         """Run *f* with each response; it must return a response (maybe new)."""
-        self.after_request_funcs[None].append(f)
+        self.after_request_funcs.setdefault(None, []).append(f)
         return f
 
     @setupmethod
     def teardown_request(self, f: ft.T_teardown) -> ft.T_teardown:
         """Run *f* when the request context pops, with the exception if any."""
-        self.teardown_request_funcs[None].append(f)
+        self.teardown_request_funcs.setdefault(None, []).append(f)
         return f
 
     @setupmethod
