@@ -774,9 +774,17 @@ class Microflask(Scaffold):
         """Return the registered handler's result for *e*, or *e* itself."""
         if e.code is None or isinstance(e, RoutingException) or not self.error_handler_spec:
             return e
-        handler = self._find_error_handler(e, self._error_blueprints(e))
+        blueprints = self._error_blueprints(e)
+        handler = self._find_error_handler(e, blueprints)
         if handler is None:
             return e
+        request = _cv_request.get(_NO_REQUEST_CTX).request
+        if (
+            blueprints
+            and request.url_rule is None
+            and handler is not self._find_error_handler(e, [])
+        ):
+            request.routing_blueprint = blueprints[0]  # a blueprint's handler: see url_for
         return self.ensure_sync(handler)(e)  # type: ignore[no-any-return]
 
     def handle_user_exception(self, e: Exception) -> HTTPException | ft.ResponseReturnValue:
@@ -917,7 +925,8 @@ class Microflask(Scaffold):
         if req_ctx is not None:
             url_adapter = req_ctx.url_adapter
             if endpoint[:1] == ".":
-                blueprint = req_ctx.request.blueprint
+                request = req_ctx.request
+                blueprint = request.blueprint or request.routing_blueprint
                 endpoint = f"{blueprint}{endpoint}" if blueprint else endpoint[1:]
             if _external is None:
                 _external = _scheme is not None

@@ -250,6 +250,9 @@ class Request(RequestBase):
     url_rule: Rule | None = None
     view_args: dict[str, t.Any] | None = None
     routing_exception: HTTPException | None = None
+    #: The blueprint whose error handler took the routing 404 or 405 (``blueprint``
+    #: stays None): ``url_for(".name")`` in that handler is relative to it.
+    routing_blueprint: str | None = None
 
     max_content_length = _ConfigLimit("MAX_CONTENT_LENGTH", None)
     max_form_memory_size = _ConfigLimit("MAX_FORM_MEMORY_SIZE", 500_000)

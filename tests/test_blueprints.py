@@ -1290,3 +1290,28 @@ def test_setup_after_registration_raises(
     app.register_blueprint(bp)
     with pytest.raises(AssertionError, match=rf"'{method}'.*'bp'.*registered"):
         call(bp)
+
+
+def test_url_for_relative_in_a_blueprints_routing_404_handler_is_the_blueprints(
+    app: Microflask,
+) -> None:
+    # The handler a ported app wrote for abort(404) in its views links ".index";
+    # for an unknown URL under the prefix it must mean the same page, not a 500.
+    shop = Blueprint("shop", __name__, url_prefix="/shop")
+    shop.add_url_rule("/", "index", lambda: "shop")
+    shop.errorhandler(404)(lambda e: (url_for(".index"), 404))
+    app.register_blueprint(shop)
+    client = app.test_client()
+    assert client.get("/shop/nope").text == "/shop/"
+    with app.test_request_context("/shop/nope"):
+        assert request.blueprint is None  # as Flask documents for a routing error
+
+
+def test_url_for_relative_in_the_apps_404_handler_stays_the_apps(app: Microflask) -> None:
+    # A blueprint without a handler of its own: the app's handler keeps Flask's reading.
+    shop = Blueprint("shop", __name__, url_prefix="/shop")
+    shop.add_url_rule("/", "index", lambda: "shop")
+    app.add_url_rule("/", "index", lambda: "home")
+    app.errorhandler(404)(lambda e: (url_for(".index"), 404))
+    app.register_blueprint(shop)
+    assert app.test_client().get("/shop/nope").text == "/"
